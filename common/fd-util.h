@@ -1,0 +1,17 @@
+/* Small fd helpers: blocking full reads/writes, flags. Return 0 or negative errno. */
+#ifndef LXS_FD_UTIL_H
+#define LXS_FD_UTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+int lxs_write_all(int fd, const void *buf, size_t len);
+/* Reads exactly len bytes; -EPIPE on early EOF. */
+int lxs_read_all(int fd, void *buf, size_t len);
+int lxs_set_nonblock(int fd, int on);
+/* Reads a whole small file into a NUL-terminated string (at most max bytes). */
+int lxs_read_file(const char *path, size_t max, char **out);
+/* Writes a file atomically: temp file in the same directory, fsync, rename. */
+int lxs_write_file_atomic(const char *path, const void *buf, size_t len, unsigned mode);
+
+#endif

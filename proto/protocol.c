@@ -1,0 +1,175 @@
+/* Frame <-> protobuf glue with the semantic bounds checks; see protocol.h. */
+#include "protocol.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int lxs_outq_push_msg(struct lxs_outq *q, const ProtobufCMessage *msg)
+{
+        size_t len = protobuf_c_message_get_packed_size(msg);
+        if (len > LXS_FRAME_MAX)
+                return -EMSGSIZE;
+        uint8_t stackbuf[512];
+        uint8_t *buf = len <= sizeof(stackbuf) ? stackbuf : malloc(len);
+        if (!buf)
+                return -ENOMEM;
+        protobuf_c_message_pack(msg, buf);
+        int r = lxs_outq_push(q, buf, len);
+        if (buf != stackbuf)
+                free(buf);
+        return r;
+}
+
+static int string_ok(const char *s)
+{
+        return !s || strnlen(s, LXS_STRING_MAX + 1) <= LXS_STRING_MAX;
+}
+
+static int strv_ok(char **v, size_t n, size_t max)
+{
+        if (n > max)
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                if (!string_ok(v[i]))
+                        return 0;
+        return 1;
+}
+
+static int stream_ok(Lxs__Guest__Stream s)
+{
+        return s == LXS__GUEST__STREAM__STREAM_STDIN || s == LXS__GUEST__STREAM__STREAM_STDOUT ||
+               s == LXS__GUEST__STREAM__STREAM_STDERR;
+}
+
+static int data_ok(const Lxs__Guest__StreamData *d)
+{
+        return stream_ok(d->stream) && d->data.len <= LXS_STREAM_CHUNK;
+}
+
+static int exec_start_ok(const Lxs__Guest__ExecStart *e)
+{
+        return e->n_argv > 0 && strv_ok(e->argv, e->n_argv, LXS_EXEC_MAX_ARGS) &&
+               strv_ok(e->env, e->n_env, LXS_EXEC_MAX_ENV) && string_ok(e->cwd);
+}
+
+static int guest_to_host_ok(const Lxs__Guest__GuestToHost *m)
+{
+        switch (m->msg_case) {
+        case LXS__GUEST__GUEST_TO_HOST__MSG_HELLO:
+                return string_ok(m->hello->init_version) && string_ok(m->hello->kernel_release);
+        case LXS__GUEST__GUEST_TO_HOST__MSG_FAILURE:
+                return string_ok(m->failure->stage) && string_ok(m->failure->detail);
+        case LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_FAILED:
+                return string_ok(m->exec_failed->detail);
+        case LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_DATA:
+                return data_ok(m->stream_data);
+        case LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CLOSE:
+                return stream_ok(m->stream_close->stream);
+        case LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CREDIT:
+                return stream_ok(m->stream_credit->stream);
+        case LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_STARTED:
+        case LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_EXITED:
+        case LXS__GUEST__GUEST_TO_HOST__MSG_STATUS_REPLY:
+                return 1;
+        default:
+                return 0; /* unknown or empty oneof */
+        }
+}
+
+static int host_to_guest_ok(const Lxs__Guest__HostToGuest *m)
+{
+        switch (m->msg_case) {
+        case LXS__GUEST__HOST_TO_GUEST__MSG_HELLO_ACK:
+                return string_ok(m->hello_ack->reason) && string_ok(m->hello_ack->hostname);
+        case LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START:
+                return exec_start_ok(m->exec_start);
+        case LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_DATA:
+                return data_ok(m->stream_data);
+        case LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_CLOSE:
+                return stream_ok(m->stream_close->stream);
+        case LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_CREDIT:
+                return stream_ok(m->stream_credit->stream);
+        case LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_SIGNAL:
+        case LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_RESIZE:
+        case LXS__GUEST__HOST_TO_GUEST__MSG_SHUTDOWN:
+        case LXS__GUEST__HOST_TO_GUEST__MSG_STATUS_REQUEST:
+                return 1;
+        default:
+                return 0;
+        }
+}
+
+static int request_ok(const Lxs__Service__Request *m)
+{
+        switch (m->msg_case) {
+        case LXS__SERVICE__REQUEST__MSG_EXEC: {
+                const Lxs__Service__ExecRequest *e = m->exec;
+                return e->n_argv > 0 && strv_ok(e->argv, e->n_argv, LXS_EXEC_MAX_ARGS) &&
+                       strv_ok(e->env, e->n_env, LXS_EXEC_MAX_ENV) && string_ok(e->cwd);
+        }
+        case LXS__SERVICE__REQUEST__MSG_STREAM_DATA:
+                return data_ok(m->stream_data);
+        case LXS__SERVICE__REQUEST__MSG_STREAM_CLOSE:
+                return stream_ok(m->stream_close->stream);
+        case LXS__SERVICE__REQUEST__MSG_STREAM_CREDIT:
+                return stream_ok(m->stream_credit->stream);
+        case LXS__SERVICE__REQUEST__MSG_STATUS:
+        case LXS__SERVICE__REQUEST__MSG_SHUTDOWN:
+        case LXS__SERVICE__REQUEST__MSG_SIGNAL:
+        case LXS__SERVICE__REQUEST__MSG_RESIZE:
+                return 1;
+        default:
+                return 0;
+        }
+}
+
+static int reply_ok(const Lxs__Service__Reply *m)
+{
+        switch (m->msg_case) {
+        case LXS__SERVICE__REPLY__MSG_ERROR:
+                return string_ok(m->error->message);
+        case LXS__SERVICE__REPLY__MSG_STREAM_DATA:
+                return data_ok(m->stream_data);
+        case LXS__SERVICE__REPLY__MSG_STREAM_CLOSE:
+                return stream_ok(m->stream_close->stream);
+        case LXS__SERVICE__REPLY__MSG_STREAM_CREDIT:
+                return stream_ok(m->stream_credit->stream);
+        case LXS__SERVICE__REPLY__MSG_OK:
+        case LXS__SERVICE__REPLY__MSG_STATUS:
+        case LXS__SERVICE__REPLY__MSG_EXEC_STARTED:
+        case LXS__SERVICE__REPLY__MSG_EXEC_EXITED:
+                return 1;
+        default:
+                return 0;
+        }
+}
+
+#define DEFINE_DECODER(fn, type, prefix, check)                                  \
+        type *fn(const uint8_t *buf, size_t len)                                  \
+        {                                                                         \
+                type *m = prefix##__unpack(NULL, len, buf);                       \
+                if (m && !check(m)) {                                             \
+                        prefix##__free_unpacked(m, NULL);                         \
+                        m = NULL;                                                 \
+                }                                                                 \
+                if (!m)                                                           \
+                        errno = EBADMSG;                                          \
+                return m;                                                         \
+        }                                                                         \
+        void fn##_freep_impl(type **m);                                           \
+        void fn##_freep_impl(type **m)                                            \
+        {                                                                         \
+                if (*m)                                                           \
+                        prefix##__free_unpacked(*m, NULL);                        \
+        }
+
+DEFINE_DECODER(lxs_guest_to_host_decode, Lxs__Guest__GuestToHost, lxs__guest__guest_to_host, guest_to_host_ok)
+DEFINE_DECODER(lxs_host_to_guest_decode, Lxs__Guest__HostToGuest, lxs__guest__host_to_guest, host_to_guest_ok)
+DEFINE_DECODER(lxs_request_decode, Lxs__Service__Request, lxs__service__request, request_ok)
+DEFINE_DECODER(lxs_reply_decode, Lxs__Service__Reply, lxs__service__reply, reply_ok)
+
+void lxs_guest_to_host_freep(Lxs__Guest__GuestToHost **m) { lxs_guest_to_host_decode_freep_impl(m); }
+void lxs_host_to_guest_freep(Lxs__Guest__HostToGuest **m) { lxs_host_to_guest_decode_freep_impl(m); }
+void lxs_request_freep(Lxs__Service__Request **m) { lxs_request_decode_freep_impl(m); }
+void lxs_reply_freep(Lxs__Service__Reply **m) { lxs_reply_decode_freep_impl(m); }
