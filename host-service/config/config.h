@@ -1,0 +1,65 @@
+/* The host's lxs.conf: the utility VM's settings, read by lxsd before each VM boot.
+ *
+ * The file is `lxs_config_dir()/lxs.conf` (normally ~/.config/lxs/lxs.conf), an INI file in the
+ * spirit of WSL's .wslconfig; docs/config.md is the user-facing reference. Loading starts from
+ * the defaults, so a missing file or a missing key means "default". Unknown sections and keys
+ * are reported through the warn callback and skipped, so a file written for a newer lxs still
+ * boots. A bad value or a syntax error fails the whole load with a one-line message naming the
+ * file, the line and the key, because booting with a silently ignored setting is worse than not
+ * booting. Nothing prints; functions return negative errno. */
+#ifndef LXS_CONFIG_H
+#define LXS_CONFIG_H
+
+#include <stdint.h>
+
+#include "vm.h"
+
+#define LXS_CONFIG_FILE_NAME "lxs.conf"
+
+/* Under TCG, boot time grows with guest RAM (QEMU touches it while the kernel initialises), so
+ * the default is modest rather than WSL's "half the host". */
+#define LXS_CONFIG_DEFAULT_MEMORY_MIB 2048u
+#define LXS_CONFIG_MIN_MEMORY_MIB 256u
+#define LXS_CONFIG_DEFAULT_IDLE_TIMEOUT_MS 60000u
+/* vm_idle_timeout_ms value meaning "never shut the VM down for being idle". */
+#define LXS_CONFIG_IDLE_NEVER 0u
+#define LXS_CONFIG_DEFAULT_MACHINE "microvm"
+/* The x86 kernel command line holds 2048 bytes and our own part needs some of them. */
+#define LXS_CONFIG_CMDLINE_MAX 1024u
+
+struct lxs_config {
+        uint32_t memory_mib;          /* [vm] memory: a size with unit, e.g. 2GB, 512MB */
+        uint32_t processors;          /* [vm] processors */
+        char *kernel;                 /* [vm] kernel: absolute path, or NULL for the packaged one */
+        char *kernel_cmdline;         /* [vm] kernelCommandLine: appended to ours, or NULL */
+        enum lxs_accel accel;         /* [vm] accel: auto|kvm|tcg */
+        uint32_t vm_idle_timeout_ms;  /* [vm] vmIdleTimeout: ms; LXS_CONFIG_IDLE_NEVER = never */
+        /* [vm] machine: "microvm" (default) or "q35". Points into a static table: never NULL
+         * after defaults/load, never freed. */
+        const char *machine;
+};
+
+/* Called once per problem that does not stop loading, e.g.
+ * "/home/u/.config/lxs/lxs.conf:5: unknown key 'foo' in [vm]". */
+typedef void (*lxs_config_warn_fn)(const char *message, void *data);
+
+/* Fills cfg with the defaults: 2 GiB of memory (less if the host has less), every CPU this
+ * process may run on, the packaged kernel, accel auto, 60 s idle timeout, microvm. Allocates
+ * nothing. cfg need not be initialised; previous contents are overwritten, not freed. */
+void lxs_config_defaults(struct lxs_config *cfg);
+
+/* Loads path on top of the defaults. A missing file gives the defaults and returns 0.
+ * Bad values and syntax errors return -EINVAL with *error set to a malloc'd one-line message
+ * "PATH:LINE: memory: invalid size 'abc'"; an unreadable file returns its negative errno with
+ * *error = "PATH: <strerror>". On failure cfg holds the defaults (nothing to free).
+ * warn may be NULL; error may be NULL. cfg is overwritten, not freed. */
+int lxs_config_load(const char *path, struct lxs_config *cfg, lxs_config_warn_fn warn, void *data,
+                    char **error);
+
+/* Frees the strings and sets them to NULL; safe to call twice. */
+void lxs_config_free(struct lxs_config *cfg);
+
+/* lxs_config_dir()/lxs.conf, malloc'd; NULL + errno on failure. */
+char *lxs_config_default_path(void);
+
+#endif
