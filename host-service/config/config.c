@@ -234,14 +234,15 @@ static int parse_idle_timeout(const char *value, void *field, const struct load_
         return 0;
 }
 
-static const char *const machine_names[] = { "microvm", "q35" };
+/* The first entry is the default. */
+static const char *const machine_names[] = { LXS_CONFIG_DEFAULT_MACHINE, "q35" };
 
 static int parse_machine(const char *value, void *field, const struct load_ctx *ctx, char *why,
                          size_t why_len)
 {
         for (size_t i = 0; i < LXS_ARRAY_SIZE(machine_names); i++)
                 if (strcmp(value, machine_names[i]) == 0) {
-                        *(const char **)field = machine_names[i];
+                        *(char **)field = (char *)machine_names[i];
                         return 0;
                 }
         snprintf(why, why_len, "invalid machine '%s' (expected microvm or q35)", value);
@@ -401,7 +402,7 @@ void lxs_config_defaults(struct lxs_config *cfg)
                 .kernel_cmdline = NULL,
                 .accel = LXS_ACCEL_AUTO,
                 .vm_idle_timeout_ms = LXS_CONFIG_DEFAULT_IDLE_TIMEOUT_MS,
-                .machine = LXS_CONFIG_DEFAULT_MACHINE,
+                .machine = (char *)machine_names[0],
         };
 }
 

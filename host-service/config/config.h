@@ -34,9 +34,10 @@ struct lxs_config {
         char *kernel_cmdline;         /* [vm] kernelCommandLine: appended to ours, or NULL */
         enum lxs_accel accel;         /* [vm] accel: auto|kvm|tcg */
         uint32_t vm_idle_timeout_ms;  /* [vm] vmIdleTimeout: ms; LXS_CONFIG_IDLE_NEVER = never */
-        /* [vm] machine: "microvm" (default) or "q35". Points into a static table: never NULL
-         * after defaults/load, never freed. */
-        const char *machine;
+        /* [vm] machine: "microvm" (default) or "q35". Points to static storage: never NULL after
+         * defaults/load; not freed by lxs_config_free and must not be modified. (char * rather
+         * than const char * so it can go straight into protobuf-c string fields.) */
+        char *machine;
 };
 
 /* Called once per problem that does not stop loading, e.g.
