@@ -33,7 +33,7 @@ int lxs_frame_reader_fill(struct lxs_frame_reader *r, int fd);
 /* Appends bytes from memory (tests, fuzzers). Returns 0 or -ENOMEM. */
 int lxs_frame_reader_feed(struct lxs_frame_reader *r, const void *data, size_t len);
 
-/* Takes the next complete frame. Returns 1 with *payload/*len set, 0 when more bytes are
+/* Takes the next complete frame. Returns 1 with payload and len set, 0 when more bytes are
  * needed, -EMSGSIZE when the announced length exceeds LXS_FRAME_MAX. */
 int lxs_frame_reader_next(struct lxs_frame_reader *r, const uint8_t **payload, size_t *len);
 

@@ -1,0 +1,302 @@
+/* The CLI side of a process session; see exec.h. Single-threaded poll loop over the lxsd
+ * socket, stdin and a signalfd. Writes to stdout/stderr are blocking on purpose: when our
+ * reader is slow we stop reading the socket, lxsd stops crediting the guest, and the remote
+ * process is paused by its own pipe — the same backpressure a local program would see. */
+#include "exec.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fd-util.h"
+
+/* Host variables that describe the user's terminal and locale cross into the guest. */
+static const char *const passed_env[] = { "TERM", "LANG", "LANGUAGE", "LC_ALL", "COLORTERM" };
+
+/* Signals whose delivery to lxs means "deliver to the command". */
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+struct exec_state {
+        struct lxs_client *client;
+        bool tty;
+        bool started;
+        bool stdin_open;
+        bool stdout_broken;
+        uint64_t stdin_credit;
+        struct termios saved;
+        bool raw;
+        int exit_code;
+        bool done;
+};
+
+static void restore_terminal(struct exec_state *st)
+{
+        if (st->raw) {
+                tcsetattr(STDIN_FILENO, TCSADRAIN, &st->saved);
+                st->raw = false;
+        }
+}
+
+static void enter_raw(struct exec_state *st)
+{
+        if (tcgetattr(STDIN_FILENO, &st->saved) < 0)
+                return;
+        struct termios raw = st->saved;
+        cfmakeraw(&raw);
+        if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0)
+                st->raw = true;
+}
+
+static void get_winsize(unsigned *rows, unsigned *cols)
+{
+        struct winsize ws;
+        *rows = 24;
+        *cols = 80;
+        if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+                *rows = ws.ws_row;
+                *cols = ws.ws_col;
+        }
+}
+
+static int send_request(struct exec_state *st, Lxs__Service__Request *req)
+{
+        return lxs_client_send(st->client, req);
+}
+
+static void forward_signal(struct exec_state *st, int sig)
+{
+        Lxs__Guest__ExecSignal s = LXS__GUEST__EXEC_SIGNAL__INIT;
+        s.signal = sig;
+        Lxs__Service__Request req = LXS__SERVICE__REQUEST__INIT;
+        req.msg_case = LXS__SERVICE__REQUEST__MSG_SIGNAL;
+        req.signal = &s;
+        send_request(st, &req);
+}
+
+static void send_resize(struct exec_state *st)
+{
+        unsigned rows, cols;
+        get_winsize(&rows, &cols);
+        Lxs__Guest__ExecResize rz = LXS__GUEST__EXEC_RESIZE__INIT;
+        rz.rows = rows;
+        rz.cols = cols;
+        Lxs__Service__Request req = LXS__SERVICE__REQUEST__INIT;
+        req.msg_case = LXS__SERVICE__REQUEST__MSG_RESIZE;
+        req.resize = &rz;
+        send_request(st, &req);
+}
+
+static void close_stdin(struct exec_state *st)
+{
+        st->stdin_open = false;
+        Lxs__Guest__StreamClose sc = LXS__GUEST__STREAM_CLOSE__INIT;
+        sc.stream = LXS__GUEST__STREAM__STREAM_STDIN;
+        Lxs__Service__Request req = LXS__SERVICE__REQUEST__INIT;
+        req.msg_case = LXS__SERVICE__REQUEST__MSG_STREAM_CLOSE;
+        req.stream_close = &sc;
+        send_request(st, &req);
+}
+
+static void pump_stdin(struct exec_state *st)
+{
+        static uint8_t buf[LXS_STREAM_CHUNK];
+        size_t want = st->stdin_credit < sizeof(buf) ? (size_t)st->stdin_credit : sizeof(buf);
+        ssize_t n = read(STDIN_FILENO, buf, want);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                return;
+        if (n <= 0) {
+                close_stdin(st);
+                return;
+        }
+        st->stdin_credit -= (uint64_t)n;
+        Lxs__Guest__StreamData d = LXS__GUEST__STREAM_DATA__INIT;
+        d.stream = LXS__GUEST__STREAM__STREAM_STDIN;
+        d.data.data = buf;
+        d.data.len = (size_t)n;
+        Lxs__Service__Request req = LXS__SERVICE__REQUEST__INIT;
+        req.msg_case = LXS__SERVICE__REQUEST__MSG_STREAM_DATA;
+        req.stream_data = &d;
+        send_request(st, &req);
+}
+
+static void write_output(struct exec_state *st, const Lxs__Guest__StreamData *d)
+{
+        int fd = d->stream == LXS__GUEST__STREAM__STREAM_STDERR ? STDERR_FILENO : STDOUT_FILENO;
+        if (fd == STDOUT_FILENO && st->stdout_broken)
+                return;
+        int r = lxs_write_all(fd, d->data.data, d->data.len);
+        if (r == -EPIPE && fd == STDOUT_FILENO) {
+                /* Our reader went away: the command would have died of SIGPIPE locally. */
+                st->stdout_broken = true;
+                forward_signal(st, SIGPIPE);
+        }
+}
+
+static int error_exit_code(const Lxs__Service__Error *e, bool started)
+{
+        if (!started && e->errno_value == ENOENT)
+                return 127;
+        if (!started && (e->errno_value == EACCES || e->errno_value == ENOEXEC))
+                return 126;
+        return 1;
+}
+
+static void handle_reply(struct exec_state *st, Lxs__Service__Reply *reply)
+{
+        switch (reply->msg_case) {
+        case LXS__SERVICE__REPLY__MSG_EXEC_STARTED:
+                st->started = true;
+                if (st->tty)
+                        enter_raw(st);
+                break;
+        case LXS__SERVICE__REPLY__MSG_STREAM_DATA:
+                write_output(st, reply->stream_data);
+                break;
+        case LXS__SERVICE__REPLY__MSG_STREAM_CREDIT:
+                if (reply->stream_credit->stream == LXS__GUEST__STREAM__STREAM_STDIN)
+                        st->stdin_credit += reply->stream_credit->bytes;
+                break;
+        case LXS__SERVICE__REPLY__MSG_STREAM_CLOSE:
+                break;
+        case LXS__SERVICE__REPLY__MSG_EXEC_EXITED: {
+                const Lxs__Guest__ExecExited *e = reply->exec_exited;
+                st->exit_code = e->signal > 0 ? 128 + e->signal : e->exit_code & 0xff;
+                st->done = true;
+                break;
+        }
+        case LXS__SERVICE__REPLY__MSG_ERROR:
+                restore_terminal(st);
+                fprintf(stderr, "lxs: %s\n", reply->error->message);
+                st->exit_code = error_exit_code(reply->error, st->started);
+                st->done = true;
+                break;
+        default:
+                break;
+        }
+}
+
+static int build_request(const struct lxs_exec_spec *spec, bool tty, Lxs__Service__ExecRequest *er,
+                         char **env, size_t *nenv)
+{
+        er->system = spec->system;
+        er->argv = spec->argv;
+        er->n_argv = (size_t)spec->argc;
+        er->cwd = (char *)(spec->cwd ? spec->cwd : "");
+        er->tty = tty;
+        if (tty) {
+                unsigned rows, cols;
+                get_winsize(&rows, &cols);
+                er->rows = rows;
+                er->cols = cols;
+        }
+        size_t n = 0;
+        for (size_t i = 0; i < LXS_ARRAY_SIZE(passed_env); i++) {
+                const char *v = getenv(passed_env[i]);
+                if (!v)
+                        continue;
+                if (asprintf(&env[n], "%s=%s", passed_env[i], v) < 0)
+                        return -ENOMEM;
+                n++;
+        }
+        er->env = env;
+        er->n_env = n;
+        *nenv = n;
+        return 0;
+}
+
+int lxs_exec_run(struct lxs_client *c, const struct lxs_exec_spec *spec)
+{
+        struct exec_state st = {
+                .client = c,
+                .tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO),
+                .stdin_open = true,
+                .stdin_credit = LXS_STREAM_INITIAL_CREDIT,
+                .exit_code = 1,
+        };
+        sigset_t mask;
+        sigemptyset(&mask);
+        for (size_t i = 0; i < LXS_ARRAY_SIZE(forwarded_signals); i++)
+                sigaddset(&mask, forwarded_signals[i]);
+        sigaddset(&mask, SIGWINCH);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        signal(SIGPIPE, SIG_IGN);
+
+        char *env[LXS_ARRAY_SIZE(passed_env)] = { 0 };
+        size_t nenv = 0;
+        Lxs__Service__ExecRequest er = LXS__SERVICE__EXEC_REQUEST__INIT;
+        int r = build_request(spec, st.tty, &er, env, &nenv);
+        Lxs__Service__Request req = LXS__SERVICE__REQUEST__INIT;
+        req.msg_case = LXS__SERVICE__REQUEST__MSG_EXEC;
+        req.exec = &er;
+        if (r == 0)
+                r = send_request(&st, &req);
+        for (size_t i = 0; i < nenv; i++)
+                free(env[i]);
+        if (r < 0) {
+                fprintf(stderr, "lxs: lxsd: %s\n", strerror(-r));
+                return 1;
+        }
+
+        while (!st.done) {
+                struct pollfd pfd[3] = {
+                        { .fd = c->fd, .events = POLLIN },
+                        { .fd = sfd, .events = POLLIN },
+                        { .fd = st.started && st.stdin_open && st.stdin_credit > 0 ? STDIN_FILENO : -1,
+                          .events = POLLIN },
+                };
+                if (poll(pfd, 3, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                if (pfd[1].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+                                if (si.ssi_signo == SIGWINCH) {
+                                        if (st.tty && st.started)
+                                                send_resize(&st);
+                                } else if (st.started) {
+                                        forward_signal(&st, (int)si.ssi_signo);
+                                } else {
+                                        /* Nothing runs yet: the user is cancelling the start. */
+                                        restore_terminal(&st);
+                                        return 128 + (int)si.ssi_signo;
+                                }
+                        }
+                }
+                if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR))
+                        pump_stdin(&st);
+                else if (pfd[2].revents & POLLNVAL)
+                        close_stdin(&st);
+                if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+                        r = lxs_frame_reader_fill(&c->rd, c->fd);
+                        if (r == 0 || (r < 0 && r != -EAGAIN && r != -EINTR)) {
+                                restore_terminal(&st);
+                                fprintf(stderr, "lxs: lxsd: connection lost%s%s\n", r < 0 ? ": " : "",
+                                        r < 0 ? strerror(-r) : "");
+                                return 1;
+                        }
+                        Lxs__Service__Reply *reply;
+                        while (!st.done && (r = lxs_client_next_buffered(c, &reply)) == 1) {
+                                handle_reply(&st, reply);
+                                lxs__service__reply__free_unpacked(reply, NULL);
+                        }
+                        if (r < 0) {
+                                restore_terminal(&st);
+                                fprintf(stderr, "lxs: lxsd: malformed reply\n");
+                                return 1;
+                        }
+                }
+        }
+        restore_terminal(&st);
+        return st.exit_code;
+}

@@ -1,0 +1,22 @@
+/* Runs one process session through lxsd and relays this terminal or these pipes to it: stdin
+ * under the guest's credit, stdout/stderr as they come, signals forwarded, the terminal in raw
+ * mode (restored on every exit path) when there is a PTY. Returns the exit status lxs should
+ * exit with: the command's own, 128+N when a signal N killed it, 127/126 when it could not be
+ * found/executed, 1 for lxs's own errors (already printed). */
+#ifndef LXS_CLI_EXEC_H
+#define LXS_CLI_EXEC_H
+
+#include <stdbool.h>
+
+#include "client.h"
+
+struct lxs_exec_spec {
+        bool system;
+        char **argv;          /* NULL-terminated */
+        int argc;
+        const char *cwd;
+};
+
+int lxs_exec_run(struct lxs_client *c, const struct lxs_exec_spec *spec);
+
+#endif
