@@ -1,0 +1,344 @@
+/* Every message of both protocols survives encode -> frame -> decode -> encode unchanged, and
+ * the decoders reject what is out of bounds (bad stream numbers, oversized chunks, empty
+ * messages, exec without argv). */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../check.h"
+#include "protocol.h"
+
+typedef void *(*decode_fn)(const uint8_t *, size_t);
+
+/* Frames msg, decodes it with `decode`, re-encodes the result and compares the bytes. */
+static void round_trip(const ProtobufCMessage *msg, void *(*decode)(const uint8_t *, size_t), int expect_case)
+{
+        struct lxs_outq q;
+        lxs_outq_init(&q);
+        CHECK_EQ_INT(lxs_outq_push_msg(&q, msg), 0);
+        int fds[2];
+        CHECK(pipe(fds) == 0);
+        CHECK_EQ_INT(lxs_outq_flush(&q, fds[1]), 0);
+        close(fds[1]);
+        struct lxs_frame_reader r;
+        lxs_frame_reader_init(&r);
+        while (lxs_frame_reader_fill(&r, fds[0]) > 0)
+                ;
+        close(fds[0]);
+        const uint8_t *p;
+        size_t len;
+        CHECK_EQ_INT(lxs_frame_reader_next(&r, &p, &len), 1);
+        ProtobufCMessage *back = decode(p, len);
+        CHECK(back != NULL);
+        if (back) {
+                size_t a = protobuf_c_message_get_packed_size(msg);
+                size_t b = protobuf_c_message_get_packed_size(back);
+                CHECK_EQ_INT(a, b);
+                uint8_t *ba = malloc(a), *bb = malloc(b);
+                protobuf_c_message_pack(msg, ba);
+                protobuf_c_message_pack(back, bb);
+                CHECK(a == b && memcmp(ba, bb, a) == 0);
+                /* The oneof case is the first field after base in every envelope. */
+                const int *msg_case = (const int *)((const char *)back + sizeof(ProtobufCMessage));
+                CHECK_EQ_INT(*msg_case, expect_case);
+                free(ba);
+                free(bb);
+                protobuf_c_message_free_unpacked(back, NULL);
+        }
+        lxs_frame_reader_free(&r);
+        lxs_outq_free(&q);
+}
+
+static void *dec_g2h(const uint8_t *b, size_t n) { return lxs_guest_to_host_decode(b, n); }
+static void *dec_h2g(const uint8_t *b, size_t n) { return lxs_host_to_guest_decode(b, n); }
+static void *dec_rep(const uint8_t *b, size_t n) { return lxs_reply_decode(b, n); }
+
+static char *argv_fixture[] = { "sh", "-c", "echo hi", NULL };
+static char *env_fixture[] = { "TERM=xterm", "LANG=C.UTF-8", NULL };
+static uint8_t bytes_fixture[] = { 0, 1, 2, 0xff, 0x80 };
+
+static void test_guest_to_host(void)
+{
+        Lxs__Guest__Hello hello = LXS__GUEST__HELLO__INIT;
+        hello.protocol_version = 1;
+        hello.init_version = "0.1.0";
+        hello.kernel_release = "6.1.0-56-amd64";
+        hello.uptime_ms = 1234;
+        Lxs__Guest__GuestFailure failure = LXS__GUEST__GUEST_FAILURE__INIT;
+        failure.stage = "mount /proc";
+        failure.errno_value = ENOENT;
+        failure.detail = "x";
+        failure.fatal = 1;
+        Lxs__Guest__ExecStarted started = LXS__GUEST__EXEC_STARTED__INIT;
+        started.session_id = 7;
+        started.pid = 99;
+        Lxs__Guest__ExecFailed failed = LXS__GUEST__EXEC_FAILED__INIT;
+        failed.session_id = 7;
+        failed.errno_value = ENOENT;
+        failed.detail = "nope: No such file or directory";
+        Lxs__Guest__StreamData data = LXS__GUEST__STREAM_DATA__INIT;
+        data.session_id = 7;
+        data.stream = LXS__GUEST__STREAM__STREAM_STDERR;
+        data.data.data = bytes_fixture;
+        data.data.len = sizeof(bytes_fixture);
+        Lxs__Guest__StreamClose close_ = LXS__GUEST__STREAM_CLOSE__INIT;
+        close_.session_id = 7;
+        close_.stream = LXS__GUEST__STREAM__STREAM_STDOUT;
+        Lxs__Guest__StreamCredit credit = LXS__GUEST__STREAM_CREDIT__INIT;
+        credit.session_id = 7;
+        credit.bytes = 65536;
+        Lxs__Guest__ExecExited exited = LXS__GUEST__EXEC_EXITED__INIT;
+        exited.session_id = 7;
+        exited.exit_code = 3;
+        exited.signal = 9;
+        Lxs__Guest__StatusReply status = LXS__GUEST__STATUS_REPLY__INIT;
+        status.uptime_ms = 5;
+        status.mem_total_kib = 2000000;
+        status.mem_available_kib = 1500000;
+        status.processes = 3;
+        status.sessions = 1;
+
+        Lxs__Guest__GuestToHost m = LXS__GUEST__GUEST_TO_HOST__INIT;
+#define G2H(field, kase)                                                                 \
+        do {                                                                             \
+                m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_##kase;                      \
+                m.field = &field;                                                        \
+                round_trip(&m.base, dec_g2h, LXS__GUEST__GUEST_TO_HOST__MSG_##kase);     \
+        } while (0)
+        G2H(hello, HELLO);
+        G2H(failure, FAILURE);
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_STARTED;
+        m.exec_started = &started;
+        round_trip(&m.base, dec_g2h, LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_STARTED);
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_FAILED;
+        m.exec_failed = &failed;
+        round_trip(&m.base, dec_g2h, LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_FAILED);
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_DATA;
+        m.stream_data = &data;
+        round_trip(&m.base, dec_g2h, LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_DATA);
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CLOSE;
+        m.stream_close = &close_;
+        round_trip(&m.base, dec_g2h, LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CLOSE);
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CREDIT;
+        m.stream_credit = &credit;
+        round_trip(&m.base, dec_g2h, LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CREDIT);
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_EXITED;
+        m.exec_exited = &exited;
+        round_trip(&m.base, dec_g2h, LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_EXITED);
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STATUS_REPLY;
+        m.status_reply = &status;
+        round_trip(&m.base, dec_g2h, LXS__GUEST__GUEST_TO_HOST__MSG_STATUS_REPLY);
+#undef G2H
+}
+
+static void test_host_to_guest(void)
+{
+        Lxs__Guest__HelloAck ack = LXS__GUEST__HELLO_ACK__INIT;
+        ack.protocol_version = 1;
+        ack.accepted = 1;
+        ack.hostname = "lxs";
+        ack.host_time_ns = 1700000000000000000LL;
+        Lxs__Guest__ExecStart start = LXS__GUEST__EXEC_START__INIT;
+        start.session_id = 1;
+        start.argv = argv_fixture;
+        start.n_argv = 3;
+        start.env = env_fixture;
+        start.n_env = 2;
+        start.cwd = "/root";
+        start.tty = 1;
+        start.rows = 50;
+        start.cols = 132;
+        Lxs__Guest__StreamData data = LXS__GUEST__STREAM_DATA__INIT;
+        data.session_id = 1;
+        data.data.data = bytes_fixture;
+        data.data.len = sizeof(bytes_fixture);
+        Lxs__Guest__StreamClose close_ = LXS__GUEST__STREAM_CLOSE__INIT;
+        close_.session_id = 1;
+        Lxs__Guest__StreamCredit credit = LXS__GUEST__STREAM_CREDIT__INIT;
+        credit.session_id = 1;
+        credit.stream = LXS__GUEST__STREAM__STREAM_STDOUT;
+        credit.bytes = 4096;
+        Lxs__Guest__ExecSignal sig = LXS__GUEST__EXEC_SIGNAL__INIT;
+        sig.session_id = 1;
+        sig.signal = 2;
+        Lxs__Guest__ExecResize resize = LXS__GUEST__EXEC_RESIZE__INIT;
+        resize.session_id = 1;
+        resize.rows = 10;
+        resize.cols = 20;
+        Lxs__Guest__Shutdown shutdown = LXS__GUEST__SHUTDOWN__INIT;
+        Lxs__Guest__StatusRequest sreq = LXS__GUEST__STATUS_REQUEST__INIT;
+
+        Lxs__Guest__HostToGuest m = LXS__GUEST__HOST_TO_GUEST__INIT;
+#define H2G(member, value, kase)                                                         \
+        do {                                                                             \
+                m.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_##kase;                      \
+                m.member = &value;                                                       \
+                round_trip(&m.base, dec_h2g, LXS__GUEST__HOST_TO_GUEST__MSG_##kase);     \
+        } while (0)
+        H2G(hello_ack, ack, HELLO_ACK);
+        H2G(exec_start, start, EXEC_START);
+        H2G(stream_data, data, STREAM_DATA);
+        H2G(stream_close, close_, STREAM_CLOSE);
+        H2G(stream_credit, credit, STREAM_CREDIT);
+        H2G(exec_signal, sig, EXEC_SIGNAL);
+        H2G(exec_resize, resize, EXEC_RESIZE);
+        H2G(shutdown, shutdown, SHUTDOWN);
+        H2G(status_request, sreq, STATUS_REQUEST);
+#undef H2G
+}
+
+static void test_service(void)
+{
+        Lxs__Service__StatusRequest st = LXS__SERVICE__STATUS_REQUEST__INIT;
+        Lxs__Service__ShutdownRequest sd = LXS__SERVICE__SHUTDOWN_REQUEST__INIT;
+        sd.force = 1;
+        Lxs__Service__ExecRequest ex = LXS__SERVICE__EXEC_REQUEST__INIT;
+        ex.system = 1;
+        ex.argv = argv_fixture;
+        ex.n_argv = 3;
+        ex.env = env_fixture;
+        ex.n_env = 2;
+        ex.cwd = "/";
+        Lxs__Guest__StreamData data = LXS__GUEST__STREAM_DATA__INIT;
+        data.data.data = bytes_fixture;
+        data.data.len = sizeof(bytes_fixture);
+        Lxs__Guest__StreamClose close_ = LXS__GUEST__STREAM_CLOSE__INIT;
+        Lxs__Guest__StreamCredit credit = LXS__GUEST__STREAM_CREDIT__INIT;
+        credit.bytes = 1;
+        Lxs__Guest__ExecSignal sig = LXS__GUEST__EXEC_SIGNAL__INIT;
+        sig.signal = 15;
+        Lxs__Guest__ExecResize resize = LXS__GUEST__EXEC_RESIZE__INIT;
+        resize.rows = 1;
+        resize.cols = 1;
+
+        Lxs__Service__Request rq = LXS__SERVICE__REQUEST__INIT;
+        rq.protocol_version = LXS_SERVICE_PROTOCOL_VERSION;
+        /* Request leads with protocol_version, so the case is checked by name here. */
+        struct {
+                int kase;
+                void **slot;
+                void *value;
+        } reqs[] = {
+                { LXS__SERVICE__REQUEST__MSG_STATUS, (void **)&rq.status, &st },
+                { LXS__SERVICE__REQUEST__MSG_SHUTDOWN, (void **)&rq.shutdown, &sd },
+                { LXS__SERVICE__REQUEST__MSG_EXEC, (void **)&rq.exec, &ex },
+                { LXS__SERVICE__REQUEST__MSG_STREAM_DATA, (void **)&rq.stream_data, &data },
+                { LXS__SERVICE__REQUEST__MSG_STREAM_CLOSE, (void **)&rq.stream_close, &close_ },
+                { LXS__SERVICE__REQUEST__MSG_STREAM_CREDIT, (void **)&rq.stream_credit, &credit },
+                { LXS__SERVICE__REQUEST__MSG_SIGNAL, (void **)&rq.signal, &sig },
+                { LXS__SERVICE__REQUEST__MSG_RESIZE, (void **)&rq.resize, &resize },
+        };
+        for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+                rq.msg_case = reqs[i].kase;
+                *reqs[i].slot = reqs[i].value;
+                size_t n = protobuf_c_message_get_packed_size(&rq.base);
+                uint8_t *buf = malloc(n);
+                protobuf_c_message_pack(&rq.base, buf);
+                Lxs__Service__Request *back = lxs_request_decode(buf, n);
+                CHECK(back != NULL);
+                if (back) {
+                        CHECK_EQ_INT(back->msg_case, reqs[i].kase);
+                        CHECK_EQ_INT(back->protocol_version, LXS_SERVICE_PROTOCOL_VERSION);
+                        size_t m = protobuf_c_message_get_packed_size(&back->base);
+                        uint8_t *again = malloc(m);
+                        protobuf_c_message_pack(&back->base, again);
+                        CHECK(m == n && memcmp(buf, again, n) == 0);
+                        free(again);
+                        lxs__service__request__free_unpacked(back, NULL);
+                }
+                free(buf);
+        }
+
+        Lxs__Service__Error err = LXS__SERVICE__ERROR__INIT;
+        err.errno_value = ENOENT;
+        err.message = "x: y";
+        Lxs__Service__Ok ok = LXS__SERVICE__OK__INIT;
+        Lxs__Service__StatusReply sr = LXS__SERVICE__STATUS_REPLY__INIT;
+        sr.vm_state = "Running";
+        sr.accel = "tcg";
+        sr.kernel = "/k";
+        sr.kernel_release = "6.1";
+        sr.memory_mib = 2048;
+        sr.processors = 2;
+        sr.uptime_ms = 10;
+        sr.qemu_pid = 5;
+        sr.machine = "microvm";
+        sr.console_log = "/c";
+        Lxs__Guest__ExecStarted started = LXS__GUEST__EXEC_STARTED__INIT;
+        started.pid = 3;
+        Lxs__Guest__ExecExited exited = LXS__GUEST__EXEC_EXITED__INIT;
+        exited.exit_code = 7;
+        data.stream = LXS__GUEST__STREAM__STREAM_STDOUT;
+        Lxs__Service__Reply rp = LXS__SERVICE__REPLY__INIT;
+#define REP(member, value, kase)                                                         \
+        do {                                                                             \
+                rp.msg_case = LXS__SERVICE__REPLY__MSG_##kase;                           \
+                rp.member = &value;                                                      \
+                round_trip(&rp.base, dec_rep, LXS__SERVICE__REPLY__MSG_##kase);          \
+        } while (0)
+        REP(error, err, ERROR);
+        REP(ok, ok, OK);
+        REP(status, sr, STATUS);
+        REP(exec_started, started, EXEC_STARTED);
+        REP(stream_data, data, STREAM_DATA);
+        REP(stream_close, close_, STREAM_CLOSE);
+        REP(stream_credit, credit, STREAM_CREDIT);
+        REP(exec_exited, exited, EXEC_EXITED);
+#undef REP
+}
+
+/* Packs m and expects the given decoder to refuse it. */
+static void expect_rejected(const ProtobufCMessage *m, decode_fn decode)
+{
+        size_t n = protobuf_c_message_get_packed_size(m);
+        uint8_t *buf = malloc(n ? n : 1);
+        protobuf_c_message_pack(m, buf);
+        errno = 0;
+        void *back = decode(buf, n);
+        CHECK(back == NULL);
+        CHECK_EQ_INT(errno, EBADMSG);
+        if (back)
+                protobuf_c_message_free_unpacked(back, NULL);
+        free(buf);
+}
+
+static void test_bounds(void)
+{
+        Lxs__Guest__GuestToHost empty = LXS__GUEST__GUEST_TO_HOST__INIT;
+        expect_rejected(&empty.base, dec_g2h);
+
+        static uint8_t big[LXS_STREAM_CHUNK + 1];
+        Lxs__Guest__StreamData data = LXS__GUEST__STREAM_DATA__INIT;
+        data.data.data = big;
+        data.data.len = sizeof(big);
+        data.stream = LXS__GUEST__STREAM__STREAM_STDOUT;
+        Lxs__Guest__GuestToHost m = LXS__GUEST__GUEST_TO_HOST__INIT;
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_DATA;
+        m.stream_data = &data;
+        expect_rejected(&m.base, dec_g2h);
+
+        data.data.len = 1;
+        data.stream = (Lxs__Guest__Stream)7;
+        expect_rejected(&m.base, dec_g2h);
+
+        Lxs__Guest__ExecStart start = LXS__GUEST__EXEC_START__INIT;
+        Lxs__Guest__HostToGuest h = LXS__GUEST__HOST_TO_GUEST__INIT;
+        h.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START;
+        h.exec_start = &start; /* no argv */
+        expect_rejected(&h.base, dec_h2g);
+
+        /* Garbage bytes are refused, not guessed at. */
+        const uint8_t garbage[] = { 0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f };
+        errno = 0;
+        CHECK(lxs_guest_to_host_decode(garbage, sizeof(garbage)) == NULL);
+        CHECK_EQ_INT(errno, EBADMSG);
+}
+
+int main(void)
+{
+        test_guest_to_host();
+        test_host_to_guest();
+        test_service();
+        test_bounds();
+        return check_result("test-protocol");
+}
