@@ -28,6 +28,7 @@ struct exec_state {
         struct lxs_client *client;
         bool tty;
         bool started;
+        bool answered;          /* lxsd sent anything at all */
         bool stdin_open;
         bool stdout_broken;
         uint64_t stdin_credit;
@@ -151,6 +152,7 @@ static int error_exit_code(const Lxs__Service__Error *e, bool started)
 
 static void handle_reply(struct exec_state *st, Lxs__Service__Reply *reply)
 {
+        st->answered = true;
         switch (reply->msg_case) {
         case LXS__SERVICE__REPLY__MSG_EXEC_STARTED:
                 st->started = true;
@@ -241,6 +243,8 @@ int lxs_exec_run(struct lxs_client *c, const struct lxs_exec_spec *spec)
                 r = send_request(&st, &req);
         for (size_t i = 0; i < nenv; i++)
                 free(env[i]);
+        if (r == -EPIPE || r == -ECONNRESET)
+                return LXS_EXEC_RETRY;
         if (r < 0) {
                 fprintf(stderr, "lxs: lxsd: %s\n", strerror(-r));
                 return 1;
@@ -281,6 +285,8 @@ int lxs_exec_run(struct lxs_client *c, const struct lxs_exec_spec *spec)
                         r = lxs_frame_reader_fill(&c->rd, c->fd);
                         if (r == 0 || (r < 0 && r != -EAGAIN && r != -EINTR)) {
                                 restore_terminal(&st);
+                                if (!st.answered && (r == 0 || r == -ECONNRESET))
+                                        return LXS_EXEC_RETRY;
                                 fprintf(stderr, "lxs: lxsd: connection lost%s%s\n", r < 0 ? ": " : "",
                                         r < 0 ? strerror(-r) : "");
                                 return 1;

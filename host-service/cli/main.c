@@ -2,6 +2,7 @@
  * answers locally (--help, --version) or talks to lxsd (starting it when needed). Every error
  * is one line on stderr, "lxs: <what>: <why>", with a non-zero exit. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,14 +87,21 @@ static int connect_or_report(struct lxs_client *c)
 }
 
 /* Sends one request and waits for its single reply. Returns the reply or NULL (reported). */
-static Lxs__Service__Reply *round_trip(struct lxs_client *c, Lxs__Service__Request *req, const char *what)
+static Lxs__Service__Reply *round_trip(struct lxs_client *c, Lxs__Service__Request *req, const char *what,
+                                       bool *retry)
 {
         int r = lxs_client_send(c, req);
         Lxs__Service__Reply *reply = NULL;
-        if (r == 0)
-                r = lxs_client_recv(c, &reply);
+        /* Even when the send failed, lxsd may have said why before closing (a refused peer). */
+        int rr = lxs_client_recv(c, &reply);
+        if (rr == 0 || r == 0)
+                r = rr;
+        if (r == -EPIPE || r == -ECONNRESET) {
+                *retry = true;
+                return NULL;
+        }
         if (r < 0) {
-                fprintf(stderr, "lxs: %s: lxsd: %s\n", what, r == -EPIPE ? "connection lost" : strerror(-r));
+                fprintf(stderr, "lxs: %s: lxsd: %s\n", what, strerror(-r));
                 return NULL;
         }
         if (reply->msg_case == LXS__SERVICE__REPLY__MSG_ERROR) {
@@ -121,9 +129,10 @@ static int do_status(struct lxs_client *c)
         Lxs__Service__Request req = LXS__SERVICE__REQUEST__INIT;
         req.msg_case = LXS__SERVICE__REQUEST__MSG_STATUS;
         req.status = &sr;
-        Lxs__Service__Reply *reply = round_trip(c, &req, "status");
+        bool retry = false;
+        Lxs__Service__Reply *reply = round_trip(c, &req, "status", &retry);
         if (!reply)
-                return 1;
+                return retry ? LXS_EXEC_RETRY : 1;
         if (reply->msg_case != LXS__SERVICE__REPLY__MSG_STATUS) {
                 fprintf(stderr, "lxs: status: unexpected reply from lxsd\n");
                 lxs__service__reply__free_unpacked(reply, NULL);
@@ -162,9 +171,10 @@ static int do_shutdown(struct lxs_client *c, bool force)
         Lxs__Service__Request req = LXS__SERVICE__REQUEST__INIT;
         req.msg_case = LXS__SERVICE__REQUEST__MSG_SHUTDOWN;
         req.shutdown = &sd;
-        Lxs__Service__Reply *reply = round_trip(c, &req, "shutdown");
+        bool retry = false;
+        Lxs__Service__Reply *reply = round_trip(c, &req, "shutdown", &retry);
         if (!reply)
-                return 1;
+                return retry ? LXS_EXEC_RETRY : 1;
         lxs__service__reply__free_unpacked(reply, NULL);
         return 0;
 }
@@ -198,6 +208,8 @@ int main(int argc, char **argv)
 {
         struct lxs_options o;
         char err[512];
+        /* A vanished lxsd must be an error message, not a silent death. */
+        signal(SIGPIPE, SIG_IGN);
         if (lxs_options_parse(argc, argv, &o, err, sizeof(err)) < 0) {
                 fprintf(stderr, "lxs: %s\n", err);
                 return 1;
@@ -217,21 +229,28 @@ int main(int argc, char **argv)
         }
         if (o.action == LXS_ACTION_RUN && check_config() < 0)
                 return 1;
-        struct lxs_client c;
-        if (connect_or_report(&c) < 0)
-                return 1;
-        int rc;
-        switch (o.action) {
-        case LXS_ACTION_STATUS:
-                rc = do_status(&c);
-                break;
-        case LXS_ACTION_SHUTDOWN:
-                rc = do_shutdown(&c, o.force);
-                break;
-        default:
-                rc = do_run(&c, &o);
-                break;
+        int rc = 1;
+        for (int attempt = 0; attempt < 2; attempt++) {
+                struct lxs_client c;
+                if (connect_or_report(&c) < 0)
+                        return 1;
+                switch (o.action) {
+                case LXS_ACTION_STATUS:
+                        rc = do_status(&c);
+                        break;
+                case LXS_ACTION_SHUTDOWN:
+                        rc = do_shutdown(&c, o.force);
+                        break;
+                default:
+                        rc = do_run(&c, &o);
+                        break;
+                }
+                lxs_client_close(&c);
+                if (rc != LXS_EXEC_RETRY)
+                        return rc;
+                /* A dying lxsd still held the socket: give it a moment to go. */
+                usleep(50000);
         }
-        lxs_client_close(&c);
-        return rc;
+        fprintf(stderr, "lxs: lxsd: connection lost before it answered\n");
+        return 1;
 }

@@ -436,8 +436,20 @@ void vm_guest_ready(struct vm_manager *m)
         vm_update_idle(m);
 }
 
+/* QEMU may have died a moment ago with its pidfd event still queued behind this request;
+ * a zero-timeout poll answers that for the price of one syscall. */
+static bool qemu_already_gone(struct vm_manager *m)
+{
+        if (m->state == VM_STOPPED || m->vm.pidfd < 0)
+                return false;
+        struct pollfd p = { .fd = m->vm.pidfd, .events = POLLIN };
+        return poll(&p, 1, 0) == 1;
+}
+
 void vm_request_running(struct vm_manager *m, struct client *c)
 {
+        if (qemu_already_gone(m))
+                reap_qemu(m, "the utility VM stopped unexpectedly");
         switch (m->state) {
         case VM_RUNNING: {
                 Lxs__Service__Request *req = TAKE_PTR(c->pending);
