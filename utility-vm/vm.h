@@ -9,8 +9,15 @@
 #ifndef LXS_VM_H
 #define LXS_VM_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+/* Name of the guest's virtio-serial control port (/dev/virtio-ports/lxs.control in the guest). */
+#define LXS_VM_CONTROL_PORT "lxs.control"
+/* Debugging QMP socket created in lxs_vm_params.runtime_dir (e.g. `socat - UNIX:qmp.sock`). */
+#define LXS_VM_QMP_SOCKET "qmp.sock"
 
 enum lxs_accel {
         LXS_ACCEL_AUTO = 0,
@@ -26,6 +33,8 @@ int lxs_accel_parse(const char *s, enum lxs_accel *out);
  * kvm/tcg are returned as asked. `cpuinfo_path`/`kvm_path` NULL mean the real ones (tests
  * pass fixtures). */
 enum lxs_accel lxs_accel_resolve(enum lxs_accel asked, const char *cpuinfo_path, const char *kvm_path);
+/* True when the first "flags" line of cpuinfo (NULL: /proc/cpuinfo) has vmx or svm as a word. */
+bool lxs_cpuinfo_has_virt(const char *cpuinfo_path);
 
 /* The host's TSC frequency in kHz (guest TSC under TCG runs at the host's rate), measured by
  * calibrating rdtsc against CLOCK_MONOTONIC_RAW; 0 if unavailable. */
@@ -34,9 +43,14 @@ uint64_t lxs_tsc_khz(void);
 /* Kernel selection: `configured` (may be NULL/empty) if set, else the packaged kernel lxs was
  * built with (LXS_PACKAGED_KERNEL), else the newest /boot/vmlinuz-*. Returns a malloc'd path. */
 int lxs_kernel_find(const char *configured, char **path);
+/* Same with the fallbacks given (tests): `packaged` may be NULL; `boot_dir` NULL means /boot.
+ * A configured path that cannot be read is an error (-errno), not a reason to fall back. */
+int lxs_kernel_find_in(const char *configured, const char *packaged, const char *boot_dir,
+                       char **path);
 
 /* If `kernel` is a bzImage, writes its uncompressed ELF payload (which boots through PVH) to
- * `out_path` atomically; if it already is an ELF, does nothing and returns 1. 0 on extraction. */
+ * `out_path` atomically; if it already is an ELF, does nothing and returns 1. 0 on extraction.
+ * Only xz payloads are supported: -EOPNOTSUPP for others (boot the bzImage as is then). */
 int lxs_kernel_extract_elf(const char *kernel, const char *out_path);
 
 /* Kernel release ("6.1.0-56-amd64") read from a bzImage header or ELF; malloc'd. */
@@ -61,6 +75,8 @@ struct lxs_vm {
         int control_fd;                /* stream socket to the guest's lxs.control port */
         int qmp_fd;                    /* QMP, capabilities already negotiated */
         enum lxs_accel accel;
+        bool reaped;                   /* set by ops->reap (and ops->kill, which reaps) */
+        int wait_status;               /* valid once reaped */
 };
 
 struct lxs_vm_ops {
@@ -77,6 +93,9 @@ extern const struct lxs_vm_ops lxs_qemu_driver;
 /* Closes fds of a stopped VM. */
 void lxs_vm_release(struct lxs_vm *vm);
 
+/* True for NULL/"" (the default) and "microvm". */
+bool lxs_vm_machine_is_microvm(const char *machine);
+
 /* The kernel command line our guest needs for the given accel (console, tsc_early_khz under
  * TCG, quiet, panic behaviour), without the user's extra part. malloc'd. */
 char *lxs_vm_base_cmdline(enum lxs_accel accel, uint64_t tsc_khz);
@@ -87,9 +106,13 @@ int lxs_qemu_build_argv(const struct lxs_vm_params *p, int control_fd, int qmp_f
                         uint64_t tsc_khz, char ***argv);
 
 /* QMP: send one command (JSON text without trailing newline) and wait up to timeout_ms for its
- * return; events in between are skipped. *reply gets the "return" member's JSON text. */
+ * return; events in between are skipped. *reply gets the "return" member's JSON text (reply
+ * may be NULL). A QMP error returns -EREMOTEIO with the "error" member's JSON in *reply. */
 int lxs_qmp_command(int qmp_fd, const char *command_json, int timeout_ms, char **reply);
 /* Reads the greeting and negotiates capabilities. */
 int lxs_qmp_handshake(int qmp_fd, int timeout_ms);
+/* Finds top-level member `name` in one QMP line (a JSON object); its value's JSON text is
+ * [*val, *val + *val_len). 0, -ENOENT if absent, -EBADMSG if malformed. Exposed for tests. */
+int lxs_qmp_find_member(const char *line, const char *name, const char **val, size_t *val_len);
 
 #endif

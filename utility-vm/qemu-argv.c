@@ -1,0 +1,193 @@
+/* QEMU command line and guest kernel command line (see vm.h).
+ *
+ * Choices here were measured under TCG on QEMU 7.2 with the Debian 6.1 kernel (see the report
+ * in docs/ and bench/boot-floor.sh):
+ *  - microvm is the default machine: no PCI bus or firmware tables to probe, so it reaches init
+ *    sooner than q35; q35 is kept for hosts whose QEMU lacks microvm.
+ *  - Every channel to the host (control port, QMP) is a socket inherited as an fd, so nothing
+ *    in the file system can be raced or left behind; the only path socket is the optional
+ *    debugging QMP at <runtime_dir>/qmp.sock.
+ *  - tsc_early_khz: under TCG the guest cannot calibrate its TSC reliably on microvm (no PIT
+ *    readback worth trusting at that point) and hangs about one boot in five without it. */
+#include "vm.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "cleanup.h"
+
+#define DEFAULT_QEMU "qemu-system-x86_64"
+
+/* Base guest command line. `quiet loglevel=4` keeps the serial console (slow to emulate) from
+ * dominating boot time; panic=-1 with QEMU's -no-reboot turns a guest panic into QEMU exiting,
+ * which lxsd sees on the pidfd. */
+static const char base_cmdline[] = "console=ttyS0 quiet loglevel=4 panic=-1 rdinit=/init";
+
+char *lxs_vm_base_cmdline(enum lxs_accel accel, uint64_t tsc_khz)
+{
+        char *s = NULL;
+        int r;
+        if (accel == LXS_ACCEL_TCG && tsc_khz)
+                r = asprintf(&s, "%s tsc_early_khz=%llu", base_cmdline, (unsigned long long)tsc_khz);
+        else
+                r = asprintf(&s, "%s", base_cmdline);
+        if (r < 0)
+                return errno = ENOMEM, NULL;
+        return s;
+}
+
+struct argv_builder {
+        char **v;
+        size_t len, cap;
+        int err;
+};
+
+static void push(struct argv_builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void push(struct argv_builder *b, const char *fmt, ...)
+{
+        if (b->err)
+                return;
+        if (b->len + 2 > b->cap) {
+                size_t cap = b->cap ? b->cap * 2 : 64;
+                char **v = realloc(b->v, cap * sizeof(*v));
+                if (!v) {
+                        b->err = -ENOMEM;
+                        return;
+                }
+                b->v = v;
+                b->cap = cap;
+        }
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vasprintf(&b->v[b->len], fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                b->err = -ENOMEM;
+                return;
+        }
+        b->v[++b->len] = NULL;
+}
+
+/* QEMU option values use ',' as separator; a literal comma is written twice. */
+static char *qemu_opt_escape(const char *s)
+{
+        size_t commas = 0;
+        for (const char *p = s; *p; p++)
+                commas += *p == ',';
+        char *out = malloc(strlen(s) + commas + 1), *o = out;
+        if (!out)
+                return NULL;
+        for (const char *p = s; *p; p++) {
+                *o++ = *p;
+                if (*p == ',')
+                        *o++ = ',';
+        }
+        *o = '\0';
+        return out;
+}
+
+bool lxs_vm_machine_is_microvm(const char *machine)
+{
+        return !machine || !*machine || strcmp(machine, "microvm") == 0;
+}
+
+int lxs_qemu_build_argv(const struct lxs_vm_params *p, int control_fd, int qmp_fd,
+                        uint64_t tsc_khz, char ***argv)
+{
+        if (!p->kernel || !p->initrd || !p->console_log || !p->memory_mib || !p->processors)
+                return -EINVAL;
+        if (p->accel != LXS_ACCEL_KVM && p->accel != LXS_ACCEL_TCG)
+                return -EINVAL;
+        bool microvm = lxs_vm_machine_is_microvm(p->machine);
+        if (!microvm && strcmp(p->machine, "q35") != 0)
+                return -EINVAL;
+        /* virtio transport: MMIO on microvm, PCI on q35. */
+        const char *bus = microvm ? "device" : "pci";
+        const char *accel = p->accel == LXS_ACCEL_KVM ? "kvm" : "tcg";
+
+        _cleanup_free_ char *cmdline = lxs_vm_base_cmdline(p->accel, tsc_khz);
+        _cleanup_free_ char *log = qemu_opt_escape(p->console_log);
+        if (!cmdline || !log)
+                return -ENOMEM;
+
+        struct argv_builder b = { 0 };
+        push(&b, "%s", p->qemu && *p->qemu ? p->qemu : DEFAULT_QEMU);
+        push(&b, "-name");
+        push(&b, "lxs-utility-vm,process=lxs-utility-vm");
+        push(&b, "-machine");
+        if (microvm)
+                push(&b, "microvm,accel=%s,rtc=on", accel);
+        else
+                push(&b, "q35,accel=%s", accel);
+        push(&b, "-cpu");
+        push(&b, "%s", p->accel == LXS_ACCEL_KVM ? "host" : "max");
+        push(&b, "-m");
+        push(&b, "%u", p->memory_mib);
+        push(&b, "-smp");
+        push(&b, "%u", p->processors);
+        push(&b, "-nodefaults");
+        push(&b, "-no-user-config");
+        push(&b, "-display");
+        push(&b, "none");
+        push(&b, "-no-reboot");
+        push(&b, "-kernel");
+        push(&b, "%s", p->kernel);
+        push(&b, "-initrd");
+        push(&b, "%s", p->initrd);
+        push(&b, "-append");
+        if (p->cmdline_extra && *p->cmdline_extra)
+                push(&b, "%s %s", cmdline, p->cmdline_extra);
+        else
+                push(&b, "%s", cmdline);
+
+        /* append=on: the driver already truncated the log and QEMU's own stderr goes there. */
+        push(&b, "-chardev");
+        push(&b, "file,id=console,path=%s,append=on", log);
+        push(&b, "-serial");
+        push(&b, "chardev:console");
+
+        push(&b, "-device");
+        push(&b, "virtio-serial-%s", bus);
+        push(&b, "-chardev");
+        push(&b, "socket,id=control,fd=%d", control_fd);
+        push(&b, "-device");
+        push(&b, "virtserialport,chardev=control,name=%s", LXS_VM_CONTROL_PORT);
+
+        push(&b, "-device");
+        push(&b, "virtio-rng-%s", bus);
+
+        push(&b, "-chardev");
+        push(&b, "socket,id=qmp,fd=%d", qmp_fd);
+        push(&b, "-mon");
+        push(&b, "chardev=qmp,mode=control");
+
+        if (p->runtime_dir && *p->runtime_dir) {
+                _cleanup_free_ char *sock = NULL;
+                if (asprintf(&sock, "%s/%s", p->runtime_dir, LXS_VM_QMP_SOCKET) < 0)
+                        b.err = -ENOMEM;
+                /* A path too long for sockaddr_un only costs the debugging socket. */
+                else if (strlen(sock) < sizeof(((struct sockaddr_un *)0)->sun_path)) {
+                        _cleanup_free_ char *esc = qemu_opt_escape(sock);
+                        if (!esc)
+                                b.err = -ENOMEM;
+                        push(&b, "-chardev");
+                        push(&b, "socket,id=qmp-debug,path=%s,server=on,wait=off", esc);
+                        push(&b, "-mon");
+                        push(&b, "chardev=qmp-debug,mode=control");
+                }
+        }
+
+        if (b.err) {
+                _cleanup_strv_free_ char **v = b.v;
+                if (v)
+                        v[b.len] = NULL;
+                return b.err;
+        }
+        *argv = b.v;
+        return 0;
+}
