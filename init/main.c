@@ -1,0 +1,151 @@
+/* lxs-init: the utility VM's PID 1 (a static executable, /init in the initramfs).
+ *
+ * Boot: API filesystems, console, hostname, the `boot` kernel modules, then the control port;
+ * from there everything is driven by the event loop: the handshake with lxsd, sessions, child
+ * reaping, and a new handshake whenever the host reconnects. Every boot failure is reported
+ * (report.h); a fatal one powers the VM off, because PID 1 must never exit or hang silently. */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "control-channel.h"
+#include "control-port.h"
+#include "dispatch.h"
+#include "event-loop.h"
+#include "init.h"
+#include "modules.h"
+#include "mounts.h"
+#include "report.h"
+#include "sessions.h"
+#include "shutdown.h"
+#include "signals.h"
+#include "system-settings.h"
+
+/* virtio_console probes asynchronously; the port normally shows up within milliseconds. */
+#define PORT_WAIT_MS 5000
+#define BOOT_HOSTNAME "lxs"
+
+static struct lxs_init init_state;
+
+_Noreturn static void fatal(int err, const char *stage, const char *detail)
+{
+        lxs_report(err, true, detail, "%s", stage);
+        lxs_shutdown(&init_state);
+}
+
+static void on_hello_ack(struct lxs_channel *ch, const Lxs__Guest__HelloAck *ack, void *data)
+{
+        struct lxs_init *init = data;
+        if (!ack->accepted) {
+                lxs_report(EPROTO, true, ack->reason, "handshake refused by the host");
+                lxs_shutdown(init);
+        }
+        lxs_report_set_sink(lxs_channel_failure_sink, ch);
+        if (ack->hostname && *ack->hostname) {
+                int r = lxs_hostname_set(ack->hostname);
+                if (r < 0)
+                        lxs_report(-r, false, ack->hostname, "set hostname");
+        }
+        if (ack->host_time_ns > 0) {
+                int r = lxs_clock_sync(ack->host_time_ns);
+                if (r < 0)
+                        lxs_report(-r, false, NULL, "set clock");
+        }
+        if (!init->later_modules_started) {
+                init->later_modules_started = true;
+                int r = lxs_modules_start_later(init->loop, LXS_MODULES_LIST);
+                if (r < 0)
+                        lxs_report(-r, false, NULL, "start loading later modules");
+        }
+}
+
+static void on_message(struct lxs_channel *ch, const Lxs__Guest__HostToGuest *msg, void *data)
+{
+        lxs_dispatch(data, msg);
+}
+
+static void on_channel_down(struct lxs_channel *ch, void *data)
+{
+        struct lxs_init *init = data;
+        lxs_sessions_kill_all(init->sessions);
+}
+
+static const struct lxs_channel_ops channel_ops = {
+        .hello_ack = on_hello_ack,
+        .message = on_message,
+        .down = on_channel_down,
+};
+
+static void on_child_exited(pid_t pid, int status, void *data)
+{
+        struct lxs_init *init = data;
+        lxs_sessions_child_exited(init->sessions, pid, status);
+}
+
+static void on_port_changed(void *data)
+{
+        struct lxs_init *init = data;
+        if (init->channel)
+                lxs_channel_port_changed(init->channel);
+}
+
+static void on_power_off(void *data)
+{
+        lxs_shutdown(data);
+}
+
+static const struct lxs_signal_ops signal_ops = {
+        .child_exited = on_child_exited,
+        .port_changed = on_port_changed,
+        .power_off = on_power_off,
+};
+
+int main(void)
+{
+        if (getpid() != 1) {
+                fprintf(stderr, "lxs-init: must run as PID 1 of the lxs utility VM\n");
+                return 1;
+        }
+        struct lxs_init *init = &init_state;
+        umask(022);
+        int r = lxs_signals_block();
+        if (r < 0)
+                fatal(r, "block signals", NULL);
+        if (lxs_mounts_setup() < 0)
+                lxs_shutdown(NULL);
+        r = lxs_console_setup();
+        if (r < 0)
+                lxs_report(-r, false, NULL, "open /dev/console");
+        r = lxs_hostname_set(BOOT_HOSTNAME);
+        if (r < 0)
+                lxs_report(-r, false, NULL, "set hostname");
+        /* Listen before the drivers load, so the port's uevent cannot be missed. */
+        int uevent_fd = lxs_uevent_open();
+        lxs_modules_load_boot(LXS_MODULES_LIST);
+
+        r = lxs_loop_new(&init->loop);
+        if (r < 0)
+                fatal(r, "create event loop", NULL);
+        r = lxs_sessions_new(init->loop, &init->sessions);
+        if (r < 0)
+                fatal(r, "create session table", NULL);
+        r = lxs_signals_watch(init->loop, &signal_ops, init);
+        if (r < 0)
+                fatal(r, "watch signals", NULL);
+
+        char devpath[128];
+        int fd = lxs_control_port_wait(uevent_fd, LXS_CONTROL_PORT_NAME, PORT_WAIT_MS, devpath, sizeof(devpath));
+        if (uevent_fd >= 0)
+                close(uevent_fd);
+        if (fd < 0)
+                fatal(fd, "open control port " LXS_CONTROL_PORT_NAME,
+                      fd == -ETIMEDOUT ? "the port did not appear within 5 s" : NULL);
+        r = lxs_channel_new(init->loop, fd, devpath, &channel_ops, init, &init->channel);
+        if (r < 0)
+                fatal(r, "set up control channel", NULL);
+        lxs_sessions_set_channel(init->sessions, init->channel);
+
+        r = lxs_loop_run(init->loop);
+        fatal(r, "event loop", NULL);
+}

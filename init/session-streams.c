@@ -1,0 +1,303 @@
+/* Relaying a session's stdio over the control channel, with credit-based flow control.
+ *
+ * Output (stdout, stderr; the pty master in tty mode) is read only while the host has granted
+ * credit: with none left the fd is not polled, the child's pipe fills up and the child blocks,
+ * which is the backpressure. Input is buffered only up to the credit the guest granted, and
+ * credit goes back to the host only after the bytes were written to the child. */
+#include "session.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "control-channel.h"
+#include "event-loop.h"
+#include "pty.h"
+
+/* Chunks read per readiness callback before other sessions get a turn. */
+#define OUTPUT_BUDGET 4
+
+static uint8_t relay_buf[LXS_STREAM_CHUNK];
+
+static void send_stream_close(struct session *s, Lxs__Guest__Stream stream)
+{
+        Lxs__Guest__StreamClose c = LXS__GUEST__STREAM_CLOSE__INIT;
+        c.session_id = s->id;
+        c.stream = stream;
+        Lxs__Guest__GuestToHost out = LXS__GUEST__GUEST_TO_HOST__INIT;
+        out.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CLOSE;
+        out.stream_close = &c;
+        session_send(s, &out);
+}
+
+static int send_data(struct out_stream *o, const uint8_t *data, size_t len)
+{
+        Lxs__Guest__StreamData d = LXS__GUEST__STREAM_DATA__INIT;
+        d.session_id = o->session->id;
+        d.stream = o->stream;
+        d.data.data = (uint8_t *)data;
+        d.data.len = len;
+        Lxs__Guest__GuestToHost out = LXS__GUEST__GUEST_TO_HOST__INIT;
+        out.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_DATA;
+        out.stream_data = &d;
+        return session_send(o->session, &out);
+}
+
+static void grant_stdin(struct session *s, size_t consumed)
+{
+        int n = lxs_recv_credit_consume(&s->in.credit, consumed);
+        if (n <= 0)
+                return;
+        Lxs__Guest__StreamCredit c = LXS__GUEST__STREAM_CREDIT__INIT;
+        c.session_id = s->id;
+        c.stream = LXS__GUEST__STREAM__STREAM_STDIN;
+        c.bytes = (uint32_t)n;
+        Lxs__Guest__GuestToHost out = LXS__GUEST__GUEST_TO_HOST__INIT;
+        out.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CREDIT;
+        out.stream_credit = &c;
+        session_send(s, &out);
+}
+
+/* ---- output ---- */
+
+static void output_unwatch(struct session *s, struct out_stream *o)
+{
+        if (o->watch >= 0)
+                lxs_loop_unwatch(s->owner->loop, o->watch);
+        o->watch = -1;
+}
+
+static void output_close(struct session *s, struct out_stream *o)
+{
+        output_unwatch(s, o);
+        if (o->fd >= 0 && o->fd != s->pty_master)
+                close(o->fd);
+        o->fd = -1;
+        o->closed = true;
+        send_stream_close(s, o->stream);
+}
+
+static void output_ready(struct lxs_loop *loop, int fd, uint32_t revents, void *data)
+{
+        struct out_stream *o = data;
+        struct session *s = o->session;
+        for (int i = 0; i < OUTPUT_BUDGET; i++) {
+                size_t want = lxs_send_credit_window(&o->credit, sizeof(relay_buf));
+                if (want == 0) {
+                        output_unwatch(s, o); /* backpressure until the host grants more */
+                        return;
+                }
+                ssize_t n = read(fd, relay_buf, want);
+                if (n > 0) {
+                        lxs_send_credit_spend(&o->credit, (size_t)n);
+                        send_data(o, relay_buf, (size_t)n);
+                        continue;
+                }
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        return;
+                /* End of file, or EIO from a pty master whose slave side is all closed. */
+                output_close(s, o);
+                session_maybe_finish(s);
+                return;
+        }
+}
+
+static void output_watch(struct session *s, struct out_stream *o)
+{
+        if (o->closed || o->watch >= 0 || lxs_send_credit_window(&o->credit, 1) == 0)
+                return;
+        o->watch = lxs_loop_watch(s->owner->loop, o->fd, POLLIN, output_ready, o);
+        if (o->watch < 0) {
+                o->watch = -1;
+                session_abort(s, "cannot watch the child's output");
+        }
+}
+
+void session_output_credit(struct session *s, struct out_stream *o, uint32_t bytes)
+{
+        lxs_send_credit_grant(&o->credit, bytes);
+        output_watch(s, o);
+}
+
+void session_streams_start(struct session *s)
+{
+        if (s->tty) {
+                /* A terminal has one output; stderr ends right away. */
+                s->out[1].closed = true;
+                send_stream_close(s, s->out[1].stream);
+        }
+        for (int i = 0; i < 2; i++)
+                output_watch(s, &s->out[i]);
+}
+
+/* ---- input ---- */
+
+static void input_unwatch(struct session *s)
+{
+        if (s->in.watch >= 0)
+                lxs_loop_unwatch(s->owner->loop, s->in.watch);
+        s->in.watch = -1;
+}
+
+static void input_close(struct session *s)
+{
+        input_unwatch(s);
+        if (s->in.fd >= 0 && s->in.fd != s->pty_master)
+                close(s->in.fd);
+        s->in.fd = -1;
+}
+
+/* Drops pending input (the child is not reading any more); the host gets its credit back. */
+static void input_discard(struct session *s)
+{
+        size_t dropped = 0;
+        while (s->in.head) {
+                struct in_chunk *c = s->in.head;
+                s->in.head = c->next;
+                if (c->credited)
+                        dropped += c->len - c->off;
+                free(c);
+        }
+        s->in.tail = NULL;
+        s->in.discard = true;
+        input_close(s);
+        grant_stdin(s, dropped);
+}
+
+static void input_ready(struct lxs_loop *loop, int fd, uint32_t revents, void *data);
+
+/* Writes pending chunks until the child's stdin would block. */
+static void input_flush(struct session *s)
+{
+        struct in_stream *in = &s->in;
+        size_t consumed = 0;
+        while (in->head) {
+                struct in_chunk *c = in->head;
+                ssize_t n = write(in->fd, c->data + c->off, c->len - c->off);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        break;
+                if (n < 0) {
+                        grant_stdin(s, consumed);
+                        input_discard(s); /* EPIPE: the child closed its stdin */
+                        return;
+                }
+                c->off += (size_t)n;
+                if (c->credited)
+                        consumed += (size_t)n;
+                if (c->off == c->len) {
+                        in->head = c->next;
+                        if (!in->head)
+                                in->tail = NULL;
+                        free(c);
+                }
+        }
+        grant_stdin(s, consumed);
+        if (in->head) {
+                if (in->watch < 0) {
+                        in->watch = lxs_loop_watch(s->owner->loop, in->fd, POLLOUT, input_ready, s);
+                        if (in->watch < 0) {
+                                in->watch = -1;
+                                session_abort(s, "cannot watch the child's input");
+                        }
+                }
+                return;
+        }
+        input_unwatch(s);
+        /* On a terminal the end is the VEOF character, already written as the last chunk. */
+        if (in->close_requested && !s->tty)
+                input_close(s);
+}
+
+static void input_ready(struct lxs_loop *loop, int fd, uint32_t revents, void *data)
+{
+        input_flush(data);
+}
+
+static int input_queue(struct session *s, const uint8_t *data, size_t len, bool credited)
+{
+        struct in_chunk *c = malloc(sizeof(*c) + len);
+        if (!c)
+                return -ENOMEM;
+        c->next = NULL;
+        c->len = len;
+        c->off = 0;
+        c->credited = credited;
+        memcpy(c->data, data, len);
+        if (s->in.tail)
+                s->in.tail->next = c;
+        else
+                s->in.head = c;
+        s->in.tail = c;
+        return 0;
+}
+
+void session_stdin_data(struct session *s, const uint8_t *data, size_t len)
+{
+        if (s->aborted)
+                return;
+        if (s->in.close_requested) {
+                session_abort(s, "stdin data after its StreamClose");
+                return;
+        }
+        if (lxs_recv_credit_accept(&s->in.credit, len) < 0) {
+                session_abort(s, "stdin data beyond the granted credit");
+                return;
+        }
+        if (len == 0)
+                return;
+        if (s->in.discard || s->in.fd < 0) {
+                grant_stdin(s, len);
+                return;
+        }
+        if (input_queue(s, data, len, true) < 0) {
+                session_abort(s, "out of memory for stdin");
+                return;
+        }
+        input_flush(s);
+}
+
+void session_stdin_close(struct session *s)
+{
+        struct in_stream *in = &s->in;
+        if (in->close_requested || s->aborted)
+                return;
+        in->close_requested = true;
+        if (in->discard || in->fd < 0)
+                return;
+        if (s->tty) {
+                unsigned char eof;
+                if (lxs_pty_eof_char(s->pty_master, &eof) < 0 || input_queue(s, &eof, 1, false) < 0)
+                        return;
+        }
+        input_flush(s);
+}
+
+void session_streams_release(struct session *s)
+{
+        for (int i = 0; i < 2; i++) {
+                struct out_stream *o = &s->out[i];
+                output_unwatch(s, o);
+                if (o->fd >= 0 && o->fd != s->pty_master)
+                        close(o->fd);
+                o->fd = -1;
+        }
+        input_unwatch(s);
+        while (s->in.head) {
+                struct in_chunk *c = s->in.head;
+                s->in.head = c->next;
+                free(c);
+        }
+        s->in.tail = NULL;
+        if (s->in.fd >= 0 && s->in.fd != s->pty_master)
+                close(s->in.fd);
+        s->in.fd = -1;
+        if (s->pty_master >= 0)
+                close(s->pty_master);
+        s->pty_master = -1;
+}

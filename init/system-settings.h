@@ -1,0 +1,18 @@
+/* Guest identity and clock, as the host hands them over in HelloAck.
+ * Return 0 or negative errno; nothing prints. */
+#ifndef LXS_INIT_SYSTEM_SETTINGS_H
+#define LXS_INIT_SYSTEM_SETTINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A hostname the guest accepts: 1..64 characters of letters, digits, '-' and '.', not starting
+ * with '-' or '.'. The host is untrusted, so anything else is refused. */
+bool lxs_hostname_valid(const char *name);
+int lxs_hostname_set(const char *name);
+
+/* Steps CLOCK_REALTIME to host_time_ns when it is more than a second off (the RTC only has
+ * second resolution; small offsets are not worth a step). Returns 1 when set, 0 when close. */
+int lxs_clock_sync(int64_t host_time_ns);
+
+#endif
