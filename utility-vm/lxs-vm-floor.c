@@ -137,13 +137,18 @@ int main(int argc, char **argv)
                         ret = 1;
                         break;
                 }
-                if (r == 0)
+                if (r == 0) {
+                        /* Keep the console of a hang: it shows where the guest stopped. */
+                        _cleanup_free_ char *kept = NULL;
+                        if (asprintf(&kept, "%s/hang-%d.log", dir, i + 1) > 0 && rename(log, kept) == 0)
+                                fprintf(stderr, PROG ": boot %d hung; console kept in %s\n", i + 1, kept);
                         hangs++;
-                else
+                } else {
                         times[ok++] = secs;
+                }
         }
         unlink(log);
-        rmdir(dir);
+        rmdir(dir);     /* fails, as intended, when hang logs are kept */
         if (ret)
                 return ret;
         qsort(times, (size_t)ok, sizeof(*times), cmp_double);
