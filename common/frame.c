@@ -50,6 +50,8 @@ static int reader_reserve(struct lxs_frame_reader *r, size_t want)
 
 int lxs_frame_reader_feed(struct lxs_frame_reader *r, const void *data, size_t len)
 {
+        if (len == 0)
+                return 0;
         int ret = reader_reserve(r, len);
         if (ret < 0)
                 return ret;

@@ -69,7 +69,7 @@ int session_start(struct vm_manager *m, struct client *c, const Lxs__Service__Ex
         /* The VM's own namespace runs as root with the toolbox's paths; the CLI passes only
          * what it means to (TERM, LANG, ...). */
         static const char *const system_env[] = {
-                "PATH=" SYSTEM_PATH, "HOME=/root", "USER=root", "LOGNAME=root", "SHELL=/bin/sh",
+                ("PATH=" SYSTEM_PATH), "HOME=/root", "USER=root", "LOGNAME=root", "SHELL=/bin/sh",
         };
         size_t cap = req->n_env + LXS_ARRAY_SIZE(system_env);
         _cleanup_free_ char **env = calloc(cap + 1, sizeof(char *));
