@@ -363,11 +363,16 @@ static int choose_image(struct vm_manager *m, char **kernel, char **initrd, char
         return *kernel ? 0 : -ENOMEM;
 }
 
+static void log_config_warning(const char *message, void *data)
+{
+        lxsd_log("warning: %s", message);
+}
+
 static int vm_boot(struct vm_manager *m, char *err, size_t errlen)
 {
         struct lxs_config cfg;
         _cleanup_free_ char *cfg_error = NULL;
-        int r = lxs_config_load(m->d->config_path, &cfg, NULL, NULL, &cfg_error);
+        int r = lxs_config_load(m->d->config_path, &cfg, log_config_warning, NULL, &cfg_error);
         if (r < 0) {
                 snprintf(err, errlen, "%s", cfg_error ? cfg_error : strerror(-r));
                 return r;
