@@ -108,3 +108,8 @@ int lxs_mkdir_private(const char *path, unsigned mode)
                 return -errno;
         return 0;
 }
+
+char *lxs_data_dir(void)
+{
+        return xdg_dir("LXS_DATA_DIR", "XDG_DATA_HOME", ".local/share");
+}
