@@ -18,7 +18,7 @@ packages=(
         build-essential cmake pkg-config clang libclang-rt-14-dev
         qemu-system-x86 busybox-static
         liburing-dev libfuse3-dev fuse3 libprotobuf-c-dev protobuf-c-compiler
-        libarchive-dev libext2fs-dev e2fsprogs liblzma-dev libzstd-dev
+        libarchive-dev libarchive-tools libext2fs-dev e2fsprogs liblzma-dev libzstd-dev
         xz-utils zstd cpio kmod hyperfine mmdebstrap
 )
 

@@ -573,7 +573,7 @@ static int import_all(struct importer *im)
                         return r;
         }
         if (im->st->entries == 0)
-                return image_fail(im->err, -EINVAL, "not a tar archive (no entries)");
+                return image_fail(im->err, -ENOEXEC, "not a Linux distribution (the archive is empty)");
         return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "client.h"
 #include "config.h"
+#include "distro-commands.h"
 #include "exec.h"
 #include "fd-util.h"
 #include "install-dirs.h"
@@ -29,6 +30,22 @@ static const char usage_text[] =
         "Options:\n"
         "    --system                Run in the utility VM's own namespace (the debugging door).\n"
         "    --cd DIR                Start in DIR.\n"
+        "\n"
+        "Arguments for managing distributions:\n"
+        "    --import NAME DIR FILE|- [--vhd]\n"
+        "                            Import a rootfs tarball (tar, .gz, .xz, .zst, .bz2) as distro NAME, its\n"
+        "                            image in DIR; --vhd: FILE is a raw ext4 image.\n"
+        "    --import-in-place NAME IMAGE\n"
+        "                            Register an existing ext4 image where it lies.\n"
+        "    --export NAME FILE|- [--format tar|tar.gz|tar.xz|tar.zst|tar.bz2|vhd]\n"
+        "                            Write the distro out (format: --format, else FILE's suffix, else tar).\n"
+        "    -l, --list [-v|--verbose] [--running] [-q|--quiet] [--json]\n"
+        "                            List distros; the default is marked.\n"
+        "    -s, --set-default NAME  Make NAME the default distro.\n"
+        "    -t, --terminate NAME    Stop a running distro.\n"
+        "    --unregister NAME       Remove the distro and its image.\n"
+        "    --manage NAME --set-default-user USER\n"
+        "                            Set the user sessions start as.\n"
         "\n"
         "Arguments for managing lxs:\n"
         "    --status                Show the state of the utility VM.\n"
@@ -220,6 +237,25 @@ int main(int argc, char **argv)
                 return 0;
         case LXS_ACTION_VERSION:
                 return print_version();
+        case LXS_ACTION_IMPORT:
+                return lxs_cmd_import(&o);
+        case LXS_ACTION_IMPORT_IN_PLACE:
+                return lxs_cmd_import_in_place(&o);
+        case LXS_ACTION_EXPORT:
+                return lxs_cmd_export(&o);
+        case LXS_ACTION_LIST:
+                return lxs_cmd_list(&o);
+        case LXS_ACTION_SET_DEFAULT:
+                return lxs_cmd_set_default(&o);
+        case LXS_ACTION_TERMINATE:
+                return lxs_cmd_terminate(&o);
+        case LXS_ACTION_UNREGISTER:
+                return lxs_cmd_unregister(&o);
+        case LXS_ACTION_MANAGE:
+                return lxs_cmd_manage(&o);
+        case LXS_ACTION_INSTALL:
+                fprintf(stderr, "lxs: install: not available yet; use lxs --import\n");
+                return 1;
         default:
                 break;
         }

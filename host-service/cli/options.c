@@ -1,6 +1,7 @@
 /* wsl.exe-compatible argument parsing; see options.h. Hand-rolled rather than getopt because
  * the first non-option word (or --, -e) ends option parsing and the rest belongs to the
- * command, exactly as wsl.exe treats it. */
+ * command, exactly as wsl.exe treats it, and because command options take positional
+ * arguments. Which options a command accepts is one table. */
 #include "options.h"
 
 #include <errno.h>
@@ -10,35 +11,97 @@
 
 #include "cleanup.h"
 
-enum opt_id { OPT_EXEC, OPT_SYSTEM, OPT_STATUS, OPT_SHUTDOWN, OPT_FORCE, OPT_VERSION, OPT_HELP,
-              OPT_CD, OPT_DISTRIBUTION, OPT_USER };
+enum opt_id {
+        OPT_EXEC, OPT_SYSTEM, OPT_STATUS, OPT_SHUTDOWN, OPT_FORCE, OPT_VERSION, OPT_HELP, OPT_CD,
+        OPT_DISTRIBUTION, OPT_USER, OPT_IMPORT, OPT_IMPORT_IN_PLACE, OPT_EXPORT, OPT_LIST,
+        OPT_SET_DEFAULT, OPT_TERMINATE, OPT_UNREGISTER, OPT_MANAGE, OPT_INSTALL, OPT_VHD, OPT_FORMAT,
+        OPT_VERBOSE, OPT_RUNNING, OPT_QUIET, OPT_JSON, OPT_SET_DEFAULT_USER, OPT_NAME, OPT_LOCATION,
+        OPT_FROM_FILE, OPT_NO_LAUNCH,
+};
+
+/* Which action an option belongs to; RUN also covers options valid for running commands. */
+#define ANY (-1)
 
 static const struct {
         const char *long_name;
         const char *short_name;
         enum opt_id id;
-        bool takes_value;
+        int values;             /* arguments the option consumes */
+        int action;             /* the action it starts, or ANY for a modifier */
+        int modifies;           /* for modifiers: the action it is valid with (ANY: all) */
 } option_table[] = {
-        { "--exec", "-e", OPT_EXEC, false },
-        { "--system", NULL, OPT_SYSTEM, false },
-        { "--status", NULL, OPT_STATUS, false },
-        { "--shutdown", NULL, OPT_SHUTDOWN, false },
-        { "--force", NULL, OPT_FORCE, false },
-        { "--version", "-v", OPT_VERSION, false },
-        { "--help", "-h", OPT_HELP, false },
-        { "--cd", NULL, OPT_CD, true },
-        { "--distribution", "-d", OPT_DISTRIBUTION, true },
-        { "--user", "-u", OPT_USER, true },
+        { "--exec", "-e", OPT_EXEC, 0, ANY, LXS_ACTION_RUN },
+        { "--system", NULL, OPT_SYSTEM, 0, ANY, LXS_ACTION_RUN },
+        { "--cd", NULL, OPT_CD, 1, ANY, LXS_ACTION_RUN },
+        { "--distribution", "-d", OPT_DISTRIBUTION, 1, ANY, LXS_ACTION_RUN },
+        { "--user", "-u", OPT_USER, 1, ANY, LXS_ACTION_RUN },
+        { "--status", NULL, OPT_STATUS, 0, LXS_ACTION_STATUS, ANY },
+        { "--shutdown", NULL, OPT_SHUTDOWN, 0, LXS_ACTION_SHUTDOWN, ANY },
+        { "--force", NULL, OPT_FORCE, 0, ANY, LXS_ACTION_SHUTDOWN },
+        { "--version", "-v", OPT_VERSION, 0, LXS_ACTION_VERSION, ANY },
+        { "--help", "-h", OPT_HELP, 0, LXS_ACTION_HELP, ANY },
+        { "--import", NULL, OPT_IMPORT, 3, LXS_ACTION_IMPORT, ANY },
+        { "--import-in-place", NULL, OPT_IMPORT_IN_PLACE, 2, LXS_ACTION_IMPORT_IN_PLACE, ANY },
+        { "--export", NULL, OPT_EXPORT, 2, LXS_ACTION_EXPORT, ANY },
+        { "--list", "-l", OPT_LIST, 0, LXS_ACTION_LIST, ANY },
+        { "--set-default", "-s", OPT_SET_DEFAULT, 1, LXS_ACTION_SET_DEFAULT, ANY },
+        { "--terminate", "-t", OPT_TERMINATE, 1, LXS_ACTION_TERMINATE, ANY },
+        { "--unregister", NULL, OPT_UNREGISTER, 1, LXS_ACTION_UNREGISTER, ANY },
+        { "--manage", NULL, OPT_MANAGE, 1, LXS_ACTION_MANAGE, ANY },
+        { "--install", NULL, OPT_INSTALL, 0, LXS_ACTION_INSTALL, ANY },
+        { "--vhd", NULL, OPT_VHD, 0, ANY, LXS_ACTION_IMPORT },
+        { "--format", NULL, OPT_FORMAT, 1, ANY, LXS_ACTION_EXPORT },
+        { "--verbose", NULL, OPT_VERBOSE, 0, ANY, LXS_ACTION_LIST },
+        { "--running", NULL, OPT_RUNNING, 0, ANY, LXS_ACTION_LIST },
+        { "--quiet", "-q", OPT_QUIET, 0, ANY, LXS_ACTION_LIST },
+        { "--json", NULL, OPT_JSON, 0, ANY, LXS_ACTION_LIST },
+        { "--set-default-user", NULL, OPT_SET_DEFAULT_USER, 1, ANY, LXS_ACTION_MANAGE },
+        { "--name", NULL, OPT_NAME, 1, ANY, LXS_ACTION_INSTALL },
+        { "--location", NULL, OPT_LOCATION, 1, ANY, LXS_ACTION_INSTALL },
+        { "--from-file", NULL, OPT_FROM_FILE, 1, ANY, LXS_ACTION_INSTALL },
+        { "--no-launch", NULL, OPT_NO_LAUNCH, 0, ANY, LXS_ACTION_INSTALL },
 };
 
-static int set_action(struct lxs_options *o, enum lxs_action a, const char *arg, char *err, unsigned errlen)
+static int find_option(const char *a, enum lxs_action action)
 {
-        if (o->action != LXS_ACTION_RUN && o->action != a) {
-                snprintf(err, errlen, "%s: cannot be combined with another command", arg);
-                return -EINVAL;
+        /* -v means --verbose after --list, --version elsewhere, as in wsl. */
+        if (strcmp(a, "-v") == 0 && action == LXS_ACTION_LIST)
+                a = "--verbose";
+        for (size_t k = 0; k < LXS_ARRAY_SIZE(option_table); k++)
+                if (strcmp(a, option_table[k].long_name) == 0 ||
+                    (option_table[k].short_name && strcmp(a, option_table[k].short_name) == 0))
+                        return (int)k;
+        return -1;
+}
+
+static void apply(struct lxs_options *o, enum opt_id id, char **v)
+{
+        switch (id) {
+        case OPT_SYSTEM: o->system = true; break;
+        case OPT_FORCE: o->force = true; break;
+        case OPT_CD: o->cwd = v[0]; break;
+        case OPT_DISTRIBUTION: o->distribution = v[0]; break;
+        case OPT_USER: o->user = v[0]; break;
+        case OPT_IMPORT: o->name = v[0]; o->install_dir = v[1]; o->file = v[2]; break;
+        case OPT_IMPORT_IN_PLACE: o->name = v[0]; o->file = v[1]; break;
+        case OPT_EXPORT: o->name = v[0]; o->file = v[1]; break;
+        case OPT_SET_DEFAULT:
+        case OPT_TERMINATE:
+        case OPT_UNREGISTER:
+        case OPT_MANAGE: o->name = v[0]; break;
+        case OPT_VHD: o->vhd = true; break;
+        case OPT_FORMAT: o->format = v[0]; break;
+        case OPT_VERBOSE: o->verbose = true; break;
+        case OPT_RUNNING: o->running = true; break;
+        case OPT_QUIET: o->quiet = true; break;
+        case OPT_JSON: o->json = true; break;
+        case OPT_SET_DEFAULT_USER: o->default_user = v[0]; break;
+        case OPT_NAME: o->name = v[0]; break;
+        case OPT_LOCATION: o->install_dir = v[0]; break;
+        case OPT_FROM_FILE: o->from_file = v[0]; break;
+        case OPT_NO_LAUNCH: o->no_launch = true; break;
+        default: break;
         }
-        o->action = a;
-        return 0;
 }
 
 int lxs_options_parse(int argc, char **argv, struct lxs_options *o, char *err, unsigned errlen)
@@ -55,28 +118,32 @@ int lxs_options_parse(int argc, char **argv, struct lxs_options *o, char *err, u
                         }
                         break;
                 }
-                if (a[0] != '-')
+                if (a[0] != '-') {
+                        /* --install's optional distro word, e.g. debian:bookworm. */
+                        if (o->action == LXS_ACTION_INSTALL && !o->release && !o->argv) {
+                                o->release = a;
+                                continue;
+                        }
                         break; /* the command line starts here */
-                size_t k;
-                for (k = 0; k < LXS_ARRAY_SIZE(option_table); k++)
-                        if (strcmp(a, option_table[k].long_name) == 0 ||
-                            (option_table[k].short_name && strcmp(a, option_table[k].short_name) == 0))
-                                break;
-                if (k == LXS_ARRAY_SIZE(option_table)) {
+                }
+                int k = find_option(a, o->action);
+                if (k < 0) {
                         snprintf(err, errlen, "%s: unknown option (see lxs --help)", a);
                         return -EINVAL;
                 }
-                const char *value = NULL;
-                if (option_table[k].takes_value) {
-                        if (i + 1 >= argc) {
-                                snprintf(err, errlen, "%s: needs a value", a);
+                if (option_table[k].action != ANY) {
+                        if (o->action != LXS_ACTION_RUN) {
+                                snprintf(err, errlen, "%s: cannot be combined with another command", a);
                                 return -EINVAL;
                         }
-                        value = argv[++i];
+                        o->action = (enum lxs_action)option_table[k].action;
                 }
-                int r = 0;
-                switch (option_table[k].id) {
-                case OPT_EXEC:
+                if (i + option_table[k].values >= argc) {
+                        static const char *const what[] = { "", "a value", "two arguments", "three arguments" };
+                        snprintf(err, errlen, "%s: needs %s", a, what[option_table[k].values]);
+                        return -EINVAL;
+                }
+                if (option_table[k].id == OPT_EXEC) {
                         if (i + 1 >= argc) {
                                 snprintf(err, errlen, "%s: needs a command", a);
                                 return -EINVAL;
@@ -84,39 +151,12 @@ int lxs_options_parse(int argc, char **argv, struct lxs_options *o, char *err, u
                         o->exec = true;
                         o->argv = argv + i + 1;
                         o->argc = argc - i - 1;
-                        return 0;
-                case OPT_SYSTEM:
-                        o->system = true;
-                        break;
-                case OPT_STATUS:
-                        r = set_action(o, LXS_ACTION_STATUS, a, err, errlen);
-                        break;
-                case OPT_SHUTDOWN:
-                        r = set_action(o, LXS_ACTION_SHUTDOWN, a, err, errlen);
-                        break;
-                case OPT_FORCE:
-                        o->force = true;
-                        break;
-                case OPT_VERSION:
-                        r = set_action(o, LXS_ACTION_VERSION, a, err, errlen);
-                        break;
-                case OPT_HELP:
-                        r = set_action(o, LXS_ACTION_HELP, a, err, errlen);
-                        break;
-                case OPT_CD:
-                        o->cwd = value;
-                        break;
-                case OPT_DISTRIBUTION:
-                        o->distribution = value;
-                        break;
-                case OPT_USER:
-                        o->user = value;
                         break;
                 }
-                if (r < 0)
-                        return r;
+                apply(o, option_table[k].id, argv + i + 1);
+                i += option_table[k].values;
         }
-        if (i < argc) {
+        if (!o->exec && i < argc) {
                 if (o->action != LXS_ACTION_RUN) {
                         snprintf(err, errlen, "%s: unexpected argument", argv[i]);
                         return -EINVAL;
@@ -124,8 +164,23 @@ int lxs_options_parse(int argc, char **argv, struct lxs_options *o, char *err, u
                 o->argv = argv + i;
                 o->argc = argc - i;
         }
-        if (o->force && o->action != LXS_ACTION_SHUTDOWN) {
-                snprintf(err, errlen, "--force: only valid with --shutdown");
+        /* Modifiers must belong to the chosen action. */
+        for (int j = 1; j < argc; j++) {
+                if (o->argv && argv + j >= o->argv)
+                        break;
+                int k = find_option(argv[j], o->action);
+                if (k < 0) {
+                        continue; /* a positional value */
+                }
+                int m = option_table[k].modifies;
+                if (option_table[k].action == ANY && m != ANY && m != (int)o->action) {
+                        snprintf(err, errlen, "%s: not valid here (see lxs --help)", argv[j]);
+                        return -EINVAL;
+                }
+                j += option_table[k].values;
+        }
+        if (o->action == LXS_ACTION_MANAGE && !o->default_user) {
+                snprintf(err, errlen, "--manage: needs --set-default-user USER");
                 return -EINVAL;
         }
         return 0;

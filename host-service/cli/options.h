@@ -1,10 +1,19 @@
 /* Command-line parsing for `lxs`, spelled like wsl.exe:
  *
- *   lxs [--system] [-e|--exec CMD [ARGS...]] [--cd DIR] [--] [CMDLINE...]
- *   lxs --status | --shutdown [--force] | --version | --help
+ *   lxs [-d NAME] [-u USER] [--system] [--cd DIR] [-e CMD [ARGS...] | [--] CMDLINE...]
+ *   lxs --import NAME INSTALL_DIR FILE|- [--vhd]
+ *   lxs --import-in-place NAME IMAGE
+ *   lxs --export NAME FILE|- [--format tar|tar.gz|tar.xz|tar.zst|tar.bz2|vhd] [--vhd]
+ *   lxs -l|--list [-v|--verbose] [--running] [-q|--quiet] [--json]
+ *   lxs -s|--set-default NAME | -t|--terminate NAME | --unregister NAME
+ *   lxs --manage NAME --set-default-user USER
+ *   lxs --install [debian[:RELEASE]] [--name NAME] [--location DIR] [--from-file TARBALL] [--no-launch]
+ *   lxs --status | --shutdown [--force] | -v|--version | -h|--help
  *
- * Parsing is pure (no I/O) so it is unit-tested directly. Errors come back as a one-line
- * message naming the offending argument; the caller prints it as "lxs: <message>". */
+ * A command option takes its positional arguments right after it; the first word that is not
+ * an option (or --, or -e) starts the command line to run. Parsing is pure (no I/O) so it is
+ * unit-tested directly. Errors come back as a one-line message naming the offending argument;
+ * the caller prints it as "lxs: <message>". */
 #ifndef LXS_CLI_OPTIONS_H
 #define LXS_CLI_OPTIONS_H
 
@@ -16,6 +25,15 @@ enum lxs_action {
         LXS_ACTION_SHUTDOWN,
         LXS_ACTION_VERSION,
         LXS_ACTION_HELP,
+        LXS_ACTION_IMPORT,
+        LXS_ACTION_IMPORT_IN_PLACE,
+        LXS_ACTION_EXPORT,
+        LXS_ACTION_LIST,
+        LXS_ACTION_SET_DEFAULT,
+        LXS_ACTION_TERMINATE,
+        LXS_ACTION_UNREGISTER,
+        LXS_ACTION_MANAGE,
+        LXS_ACTION_INSTALL,
 };
 
 struct lxs_options {
@@ -26,8 +44,20 @@ struct lxs_options {
         char **argv;            /* points into the caller's argv; NULL: interactive shell */
         int argc;
         const char *cwd;        /* --cd */
-        const char *distribution;   /* -d (accepted; distros come with a later release) */
+        const char *distribution;   /* -d */
         const char *user;       /* -u */
+
+        /* Distro management. */
+        const char *name;       /* the distro a management command is about */
+        const char *install_dir;    /* --import's INSTALL_DIR, --install --location */
+        const char *file;       /* --import/--export FILE ("-" = stdin/stdout), --import-in-place IMAGE */
+        const char *format;     /* --export --format */
+        bool vhd;               /* --vhd */
+        bool verbose, running, quiet, json;     /* --list */
+        const char *default_user;   /* --manage --set-default-user */
+        const char *release;    /* --install debian[:RELEASE] */
+        const char *from_file;  /* --install --from-file */
+        bool no_launch;         /* --install --no-launch */
 };
 
 /* Returns 0, or -EINVAL with err (size errlen) holding the message. */

@@ -77,5 +77,59 @@ int main(void)
         char *a14[] = { "lxs", "-v", NULL };
         CHECK_EQ_INT(parse(&o, err, 2, a14), 0);
         CHECK(o.action == LXS_ACTION_VERSION);
+        char *b1[] = { "lxs", "--import", "deb", "/tmp/d", "-", "--vhd", NULL };
+        CHECK_EQ_INT(parse(&o, err, 6, b1), 0);
+        CHECK(o.action == LXS_ACTION_IMPORT && o.vhd);
+        CHECK_EQ_STR(o.name, "deb");
+        CHECK_EQ_STR(o.install_dir, "/tmp/d");
+        CHECK_EQ_STR(o.file, "-");
+
+        char *b2[] = { "lxs", "--import", "deb", "/tmp/d", NULL };
+        CHECK_EQ_INT(parse(&o, err, 4, b2), -EINVAL);
+        CHECK(strstr(err, "--import: needs three arguments") != NULL);
+
+        char *b3[] = { "lxs", "--export", "deb", "out.tar.zst", "--format", "tar.zst", NULL };
+        CHECK_EQ_INT(parse(&o, err, 6, b3), 0);
+        CHECK(o.action == LXS_ACTION_EXPORT);
+        CHECK_EQ_STR(o.format, "tar.zst");
+
+        char *b4[] = { "lxs", "-l", "-v", NULL };
+        CHECK_EQ_INT(parse(&o, err, 3, b4), 0);
+        CHECK(o.action == LXS_ACTION_LIST && o.verbose);
+
+        char *b5[] = { "lxs", "--list", "--running", "-q", "--json", NULL };
+        CHECK_EQ_INT(parse(&o, err, 5, b5), 0);
+        CHECK(o.running && o.quiet && o.json);
+
+        char *b6[] = { "lxs", "--manage", "deb", "--set-default-user", "ann", NULL };
+        CHECK_EQ_INT(parse(&o, err, 5, b6), 0);
+        CHECK(o.action == LXS_ACTION_MANAGE);
+        CHECK_EQ_STR(o.default_user, "ann");
+
+        char *b7[] = { "lxs", "--manage", "deb", NULL };
+        CHECK_EQ_INT(parse(&o, err, 3, b7), -EINVAL);
+
+        char *b8[] = { "lxs", "--install", "debian:bookworm", "--name", "bw", "--no-launch", NULL };
+        CHECK_EQ_INT(parse(&o, err, 6, b8), 0);
+        CHECK(o.action == LXS_ACTION_INSTALL && o.no_launch);
+        CHECK_EQ_STR(o.release, "debian:bookworm");
+        CHECK_EQ_STR(o.name, "bw");
+
+        char *b9[] = { "lxs", "--list", "--format", "tar", NULL };
+        CHECK_EQ_INT(parse(&o, err, 4, b9), -EINVAL);
+        CHECK(strstr(err, "--format") != NULL);
+
+        char *b10[] = { "lxs", "-d", "deb", "-u", "ann", "-e", "id", NULL };
+        CHECK_EQ_INT(parse(&o, err, 7, b10), 0);
+        CHECK(o.action == LXS_ACTION_RUN && o.exec);
+        CHECK_EQ_STR(o.distribution, "deb");
+        CHECK_EQ_STR(o.user, "ann");
+
+        char *b11[] = { "lxs", "-s", "deb", "-t", "x", NULL };
+        CHECK_EQ_INT(parse(&o, err, 5, b11), -EINVAL);
+
+        char *b12[] = { "lxs", "--unregister", "deb", NULL };
+        CHECK_EQ_INT(parse(&o, err, 3, b12), 0);
+        CHECK(o.action == LXS_ACTION_UNREGISTER);
         return check_result("test-cli-options");
 }

@@ -1,0 +1,538 @@
+/* Distro management commands; see distro-commands.h.
+ *
+ * Import is the one that must never leave a half-made distro: it reserves the name and the
+ * install directory in the registry (a flock'ed .pending record), writes the image under a
+ * temporary name (the image library renames it into place only when complete), checks that it
+ * holds a Linux distribution, and only then writes the registry record. Any failure, SIGINT or
+ * SIGTERM undoes what this import created; a kill -9 leaves the .pending record, which the next
+ * lxs cleans up (lxs_registry_cleanup). */
+#include "distro-commands.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "image-inspect.h"
+#include "image.h"
+#include "image-raw.h"
+#include "paths.h"
+#include "progress.h"
+#include "registry.h"
+
+static volatile sig_atomic_t cancelled;
+
+static void on_cancel(int sig)
+{
+        cancelled = sig;
+}
+
+/* SIGINT/SIGTERM/SIGHUP stop a long import or export cleanly instead of killing us mid-write. */
+static void catch_cancel_signals(void)
+{
+        struct sigaction sa = { .sa_handler = on_cancel };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+}
+
+static int errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int errorf(const char *cmd, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        fprintf(stderr, "lxs: %s: ", cmd);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+        return 1;
+}
+
+static void warn_line(void *ctx, const char *msg)
+{
+        struct lxs_progress *p = ctx;
+        if (p)
+                lxs_progress_finish(p);
+        fprintf(stderr, "lxs: warning: %s\n", msg);
+}
+
+static int open_registry(struct lxs_registry *r, const char *cmd)
+{
+        int ret = lxs_registry_open(r, NULL);
+        if (ret < 0) {
+                errorf(cmd, "registry %s: %s", r->dir ? r->dir : "", strerror(-ret));
+                return ret;
+        }
+        /* Imports that died (kill -9, power loss) are undone before anything else looks. */
+        if (lxs_registry_lock(r) == 0) {
+                lxs_registry_cleanup(r);
+                lxs_registry_unlock(r);
+        }
+        return 0;
+}
+
+static int check_name(const char *cmd, const char *name)
+{
+        if (lxs_distro_name_check(name) == 0)
+                return 0;
+        errorf(cmd, "'%s': invalid distro name (1-64 letters, digits, '.', '_' or '-', not starting with '-')",
+               name);
+        return -EINVAL;
+}
+
+/* Absolute form of a path whose last component may not exist yet. */
+static char *absolute_path(const char *path)
+{
+        char resolved[PATH_MAX];
+        if (realpath(path, resolved))
+                return strdup(resolved);
+        if (errno != ENOENT)
+                return NULL;
+        _cleanup_free_ char *copy1 = strdup(path), *copy2 = strdup(path);
+        if (!copy1 || !copy2)
+                return NULL;
+        const char *parent = dirname(copy1);
+        const char *base = basename(copy2);
+        if (!realpath(parent, resolved))
+                return NULL;
+        return lxs_path_join(resolved, base);
+}
+
+static void report_import(const char *name, const struct lxs_import_stats *st, double secs)
+{
+        if (!isatty(STDERR_FILENO))
+                return;
+        char size[32];
+        lxs_format_bytes(st->data_bytes, size, sizeof(size));
+        fprintf(stderr, "Imported %s: %llu entries, %s in %.1f s\n", name, (unsigned long long)st->entries, size,
+                secs);
+}
+
+static double now_s(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int lxs_cmd_import(const struct lxs_options *o)
+{
+        const char *cmd = "import";
+        if (check_name(cmd, o->name) < 0)
+                return 1;
+        _cleanup_close_ int in_fd = -1;
+        if (strcmp(o->file, "-") == 0) {
+                in_fd = dup(STDIN_FILENO);
+        } else {
+                in_fd = open(o->file, O_RDONLY | O_CLOEXEC);
+                if (in_fd < 0)
+                        return errorf(cmd, "%s: %s", o->file, strerror(errno));
+                struct stat st;
+                if (fstat(in_fd, &st) == 0 && S_ISDIR(st.st_mode))
+                        return errorf(cmd, "%s: is a directory, not an archive", o->file);
+        }
+        _cleanup_free_ char *dir = absolute_path(o->install_dir);
+        if (!dir)
+                return errorf(cmd, "%s: %s", o->install_dir, strerror(errno));
+        struct stat st;
+        bool created = stat(dir, &st) < 0;
+        if (!created && !S_ISDIR(st.st_mode))
+                return errorf(cmd, "%s: not a directory", o->install_dir);
+
+        struct lxs_registry reg;
+        if (open_registry(&reg, cmd) < 0)
+                return 1;
+        lxs_registry_lock(&reg);
+        int reservation = lxs_registry_reserve(&reg, o->name, dir, created);
+        lxs_registry_unlock(&reg);
+        if (reservation == -EEXIST) {
+                lxs_registry_close(&reg);
+                return errorf(cmd, "%s: a distro of that name exists or is being imported", o->name);
+        }
+        if (reservation == -EBUSY) {
+                lxs_registry_close(&reg);
+                return errorf(cmd, "%s: already holds a distro", o->install_dir);
+        }
+        if (reservation < 0) {
+                lxs_registry_close(&reg);
+                return errorf(cmd, "registry: %s", strerror(-reservation));
+        }
+
+        int rc = 1;
+        _cleanup_free_ char *image = lxs_path_join(dir, LXS_DISTRO_IMAGE_NAME);
+        _cleanup_free_ char *err = NULL;
+        bool image_made = false;
+        catch_cancel_signals();
+        if (created && mkdir(dir, 0700) < 0) {
+                errorf(cmd, "%s: %s", o->install_dir, strerror(errno));
+                goto undo;
+        }
+        struct lxs_progress progress;
+        lxs_progress_init(&progress, STDERR_FILENO, cmd);
+        double t0 = now_s();
+        struct lxs_import_stats stats = { 0 };
+        int ret;
+        struct lxs_import_opts io = {
+                .progress = lxs_progress_update,
+                .warn = warn_line,
+                .ctx = &progress,
+                .cancel = &cancelled,
+        };
+        if (o->vhd)
+                ret = lxs_image_import_raw(in_fd, image, &io, &err);
+        else
+                ret = lxs_image_import(in_fd, image, &io, &stats, &err);
+        lxs_progress_finish(&progress);
+        if (ret < 0) {
+                const char *what = strcmp(o->file, "-") == 0 ? "standard input" : o->file;
+                errorf(cmd, "%s: %s", what, ret == -EINTR && cancelled ? "interrupted" : (err ? err : strerror(-ret)));
+                goto undo;
+        }
+        image_made = true;
+        free(err);
+        err = NULL;
+        ret = lxs_image_check_distro(image, &err);
+        if (ret < 0) {
+                const char *what = strcmp(o->file, "-") == 0 ? "standard input" : o->file;
+                errorf(cmd, "%s: %s", what, err ? err : strerror(-ret));
+                goto undo;
+        }
+        struct lxs_distro d = { .name = (char *)o->name, .install_dir = dir, .image = image };
+        lxs_registry_lock(&reg);
+        ret = lxs_registry_add(&reg, &d);
+        lxs_registry_unlock(&reg);
+        if (ret < 0) {
+                errorf(cmd, "%s: cannot register: %s", o->name, strerror(-ret));
+                goto undo;
+        }
+        image_made = false;
+        rc = 0;
+        report_import(o->name, &stats, now_s() - t0);
+undo:
+        if (image_made)
+                unlink(image);
+        if (rc != 0 && created)
+                rmdir(dir);
+        lxs_registry_finish_pending(&reg, o->name, reservation);
+        lxs_registry_close(&reg);
+        return rc;
+}
+
+int lxs_cmd_import_in_place(const struct lxs_options *o)
+{
+        const char *cmd = "import-in-place";
+        if (check_name(cmd, o->name) < 0)
+                return 1;
+        _cleanup_free_ char *image = absolute_path(o->file);
+        if (!image || access(image, R_OK | W_OK) < 0)
+                return errorf(cmd, "%s: %s", o->file, strerror(errno));
+        _cleanup_free_ char *err = NULL;
+        int ret = lxs_image_check_distro(image, &err);
+        if (ret < 0)
+                return errorf(cmd, "%s: %s", o->file, err ? err : strerror(-ret));
+        _cleanup_free_ char *copy = strdup(image);
+        struct lxs_registry reg;
+        if (!copy || open_registry(&reg, cmd) < 0)
+                return 1;
+        struct lxs_distro d = { .name = (char *)o->name, .install_dir = dirname(copy), .image = image, .in_place = true };
+        lxs_registry_lock(&reg);
+        /* One image, one distro: refuse an image another distro already uses. */
+        struct lxs_distro *list;
+        size_t n;
+        ret = lxs_registry_list(&reg, &list, &n);
+        if (ret == 0) {
+                for (size_t i = 0; i < n; i++)
+                        if (strcmp(list[i].image, image) == 0)
+                                ret = -EBUSY;
+                lxs_distro_list_free(list, n);
+        }
+        if (ret == 0)
+                ret = lxs_registry_add(&reg, &d);
+        lxs_registry_unlock(&reg);
+        lxs_registry_close(&reg);
+        if (ret == -EEXIST)
+                return errorf(cmd, "%s: a distro of that name exists", o->name);
+        if (ret == -EBUSY)
+                return errorf(cmd, "%s: already registered as another distro", o->file);
+        if (ret < 0)
+                return errorf(cmd, "%s: %s", o->name, strerror(-ret));
+        return 0;
+}
+
+/* Loads a registered distro or prints why not. */
+static int get_distro(struct lxs_registry *reg, const char *cmd, const char *name, struct lxs_distro *d)
+{
+        int ret = lxs_registry_get(reg, name, d);
+        if (ret == -ENOENT)
+                errorf(cmd, "%s: no such distro (see lxs --list)", name);
+        else if (ret < 0)
+                errorf(cmd, "%s: %s", name, strerror(-ret));
+        return ret;
+}
+
+int lxs_cmd_export(const struct lxs_options *o)
+{
+        const char *cmd = "export";
+        enum lxs_export_format fmt = LXS_EXPORT_TAR;
+        if (o->format) {
+                if (lxs_export_format_parse(o->format, &fmt) < 0)
+                        return errorf(cmd, "--format %s: unknown format (tar, tar.gz, tar.xz, tar.zst, tar.bz2, vhd)",
+                                      o->format);
+        } else if (o->vhd) {
+                fmt = LXS_EXPORT_VHD;
+        } else if (strcmp(o->file, "-") != 0) {
+                fmt = lxs_export_format_from_name(o->file);
+        }
+        struct lxs_registry reg;
+        if (open_registry(&reg, cmd) < 0)
+                return 1;
+        struct lxs_distro d;
+        int ret = get_distro(&reg, cmd, o->name, &d);
+        lxs_registry_close(&reg);
+        if (ret < 0)
+                return 1;
+        int rc = 1;
+        bool to_stdout = strcmp(o->file, "-") == 0;
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_free_ char *target = NULL;
+        _cleanup_close_ int out = -1;
+        if (to_stdout) {
+                if (isatty(STDOUT_FILENO)) {
+                        errorf(cmd, "refusing to write an archive to a terminal (redirect standard output)");
+                        goto out;
+                }
+                out = dup(STDOUT_FILENO);
+        } else {
+                /* Written beside the target and renamed at the end: no partial output. */
+                target = absolute_path(o->file);
+                if (!target || asprintf(&tmp, "%s.tmp-%d", target, (int)getpid()) < 0) {
+                        errorf(cmd, "%s: %s", o->file, strerror(errno ? errno : ENOMEM));
+                        goto out;
+                }
+                out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+                if (out < 0) {
+                        errorf(cmd, "%s: %s", o->file, strerror(errno));
+                        free(tmp);
+                        tmp = NULL;
+                        goto out;
+                }
+        }
+        catch_cancel_signals();
+        struct lxs_progress progress;
+        lxs_progress_init(&progress, STDERR_FILENO, cmd);
+        struct lxs_export_opts eo = {
+                .progress = lxs_progress_update,
+                .warn = warn_line,
+                .ctx = &progress,
+                .cancel = &cancelled,
+        };
+        struct lxs_export_stats st = { 0 };
+        _cleanup_free_ char *err = NULL;
+        ret = lxs_image_export(d.image, out, fmt, &eo, &st, &err);
+        lxs_progress_finish(&progress);
+        if (ret == 0 && !to_stdout && fsync(out) < 0)
+                ret = -errno;
+        if (ret < 0) {
+                errorf(cmd, "%s: %s", o->name, ret == -EINTR && cancelled ? "interrupted" : (err ? err : strerror(-ret)));
+                goto out;
+        }
+        if (tmp && rename(tmp, target) < 0) {
+                errorf(cmd, "%s: %s", o->file, strerror(errno));
+                goto out;
+        }
+        free(tmp);
+        tmp = NULL;
+        rc = 0;
+out:
+        if (tmp)
+                unlink(tmp);
+        lxs_distro_clear(&d);
+        return rc;
+}
+
+static void json_string(const char *s)
+{
+        putchar('"');
+        for (; *s; s++) {
+                unsigned char c = (unsigned char)*s;
+                if (c == '"' || c == '\\')
+                        printf("\\%c", c);
+                else if (c < 0x20)
+                        printf("\\u%04x", c);
+                else
+                        putchar(c);
+        }
+        putchar('"');
+}
+
+/* A distro's state as far as the host can tell without asking lxsd. Running distros arrive
+ * with the sessions issue; until then a distro is Stopped, or Installing while its import runs. */
+static const char *distro_state(const struct lxs_distro *d)
+{
+        return "Stopped";
+}
+
+int lxs_cmd_list(const struct lxs_options *o)
+{
+        const char *cmd = "list";
+        struct lxs_registry reg;
+        if (open_registry(&reg, cmd) < 0)
+                return 1;
+        struct lxs_distro *list;
+        size_t n;
+        int ret = lxs_registry_list(&reg, &list, &n);
+        _cleanup_free_ char *def = NULL;
+        lxs_registry_get_default(&reg, &def);
+        lxs_registry_close(&reg);
+        if (ret < 0)
+                return errorf(cmd, "registry: %s", strerror(-ret));
+        size_t shown = 0;
+        if (o->json) {
+                printf("[");
+                for (size_t i = 0; i < n; i++) {
+                        const char *state = distro_state(&list[i]);
+                        if (o->running && strcmp(state, "Running") != 0)
+                                continue;
+                        printf("%s\n  {\"name\": ", shown++ ? "," : "");
+                        json_string(list[i].name);
+                        printf(", \"state\": \"%s\", \"default\": %s, \"installDir\": ", state,
+                               def && strcmp(def, list[i].name) == 0 ? "true" : "false");
+                        json_string(list[i].install_dir);
+                        printf(", \"image\": ");
+                        json_string(list[i].image);
+                        printf(", \"defaultUid\": %u}", list[i].default_uid);
+                }
+                printf("%s]\n", shown ? "\n" : "");
+                lxs_distro_list_free(list, n);
+                return 0;
+        }
+        if (n == 0 && !o->quiet) {
+                lxs_distro_list_free(list, n);
+                fprintf(stderr, "lxs: list: no distros installed (lxs --install, or lxs --import)\n");
+                return 1;
+        }
+        size_t width = 4;
+        for (size_t i = 0; i < n; i++)
+                if (strlen(list[i].name) > width)
+                        width = strlen(list[i].name);
+        if (o->verbose && !o->quiet)
+                printf("  %-*s  %s\n", (int)width, "NAME", "STATE");
+        else if (!o->quiet)
+                printf("lxs distributions:\n");
+        for (size_t i = 0; i < n; i++) {
+                const char *state = distro_state(&list[i]);
+                if (o->running && strcmp(state, "Running") != 0)
+                        continue;
+                bool is_default = def && strcmp(def, list[i].name) == 0;
+                if (o->quiet)
+                        printf("%s\n", list[i].name);
+                else if (o->verbose)
+                        printf("%c %-*s  %s\n", is_default ? '*' : ' ', (int)width, list[i].name, state);
+                else
+                        printf("%s%s\n", list[i].name, is_default ? " (Default)" : "");
+        }
+        lxs_distro_list_free(list, n);
+        return 0;
+}
+
+int lxs_cmd_set_default(const struct lxs_options *o)
+{
+        const char *cmd = "set-default";
+        struct lxs_registry reg;
+        if (open_registry(&reg, cmd) < 0)
+                return 1;
+        lxs_registry_lock(&reg);
+        int ret = lxs_registry_set_default(&reg, o->name);
+        lxs_registry_unlock(&reg);
+        lxs_registry_close(&reg);
+        if (ret == -ENOENT)
+                return errorf(cmd, "%s: no such distro (see lxs --list)", o->name);
+        if (ret < 0)
+                return errorf(cmd, "%s: %s", o->name, strerror(-ret));
+        return 0;
+}
+
+int lxs_cmd_terminate(const struct lxs_options *o)
+{
+        const char *cmd = "terminate";
+        struct lxs_registry reg;
+        if (open_registry(&reg, cmd) < 0)
+                return 1;
+        struct lxs_distro d;
+        int ret = get_distro(&reg, cmd, o->name, &d);
+        lxs_registry_close(&reg);
+        if (ret < 0)
+                return 1;
+        /* Nothing of a distro runs until distro sessions exist; a stopped distro is a no-op,
+         * as with wsl --terminate. */
+        lxs_distro_clear(&d);
+        return 0;
+}
+
+int lxs_cmd_unregister(const struct lxs_options *o)
+{
+        const char *cmd = "unregister";
+        struct lxs_registry reg;
+        if (open_registry(&reg, cmd) < 0)
+                return 1;
+        lxs_registry_lock(&reg);
+        struct lxs_distro d;
+        int ret = get_distro(&reg, cmd, o->name, &d);
+        if (ret == 0)
+                ret = lxs_registry_remove(&reg, d.name);
+        lxs_registry_unlock(&reg);
+        lxs_registry_close(&reg);
+        if (ret == -ENOENT)
+                return 1; /* reported by get_distro */
+        if (ret < 0) {
+                lxs_distro_clear(&d);
+                return errorf(cmd, "%s: %s", o->name, strerror(-ret));
+        }
+        /* The record is gone first, so a crash here leaves an orphan file, never a distro
+         * without its image. An in-place image belongs to the user and stays. */
+        if (!d.in_place) {
+                if (unlink(d.image) < 0 && errno != ENOENT)
+                        fprintf(stderr, "lxs: unregister: warning: %s: %s\n", d.image, strerror(errno));
+                rmdir(d.install_dir); /* only when empty: never remove what is not ours */
+        }
+        lxs_distro_clear(&d);
+        return 0;
+}
+
+int lxs_cmd_manage(const struct lxs_options *o)
+{
+        const char *cmd = "manage";
+        struct lxs_registry reg;
+        if (open_registry(&reg, cmd) < 0)
+                return 1;
+        struct lxs_distro d;
+        if (get_distro(&reg, cmd, o->name, &d) < 0) {
+                lxs_registry_close(&reg);
+                return 1;
+        }
+        unsigned uid;
+        _cleanup_free_ char *err = NULL;
+        int ret = lxs_image_lookup_user(d.image, o->default_user, &uid, &err);
+        if (ret == 0) {
+                d.default_uid = uid;
+                lxs_registry_lock(&reg);
+                ret = lxs_registry_update(&reg, &d);
+                lxs_registry_unlock(&reg);
+        }
+        lxs_registry_close(&reg);
+        lxs_distro_clear(&d);
+        if (ret < 0)
+                return errorf(cmd, "%s: %s", o->name, err ? err : strerror(-ret));
+        return 0;
+}
