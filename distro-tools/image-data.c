@@ -83,7 +83,7 @@ static int data_alloc(struct data_writer *w, blk64_t want, blk64_t *start, blk64
 
         if (w->cursor > last ||
             ext2fs_find_first_zero_block_bitmap2(fs->block_map, w->cursor, last, &first) != 0)
-                return -ENOSPC;
+                return -EFBIG; /* the image is full; -ENOSPC stays the host disk's */
         blk64_t limit = first + want - 1 > last ? last : first + want - 1;
         if (ext2fs_find_first_set_block_bitmap2(fs->block_map, first, limit, &end) != 0)
                 end = limit + 1;

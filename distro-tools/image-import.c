@@ -304,7 +304,7 @@ static int read_data(struct importer *im, struct file_data *f, uint64_t *end)
                 int k = file_data_feed(&im->w, f, (uint64_t)offset, buf, size);
                 if (k < 0)
                         return image_fail(im->err, k, "/%s: %s", im->path,
-                                          k == -ENOSPC ? "image full" : strerror(-k));
+                                          k == -EFBIG ? "the image is full ([distro] defaultImageSize)" : strerror(-k));
                 if ((uint64_t)offset + size > *end)
                         *end = (uint64_t)offset + size;
         }
@@ -313,7 +313,7 @@ static int read_data(struct importer *im, struct file_data *f, uint64_t *end)
         int k = file_data_finish(&im->w, f);
         if (k < 0)
                 return image_fail(im->err, k, "/%s: %s", im->path,
-                                  k == -ENOSPC ? "image full" : strerror(-k));
+                                  k == -EFBIG ? "the image is full ([distro] defaultImageSize)" : strerror(-k));
         return 0;
 }
 
@@ -683,7 +683,7 @@ int lxs_image_import(int in_fd, const char *image_path, const struct lxs_import_
                 return r;
         }
         uint64_t size = o->image_size ? o->image_size : LXS_IMAGE_DEFAULT_SIZE;
-        if (fchmod(fd, 0644) < 0 || ftruncate(fd, (off_t)size) < 0)
+        if (fchmod(fd, 0600) < 0 || ftruncate(fd, (off_t)size) < 0)
                 r = image_fail(err, -errno, "sizing %s: %m", tmp);
         else
                 r = image_mkfs(tmp, size, err);

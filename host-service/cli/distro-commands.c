@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "config.h"
 #include "image-inspect.h"
 #include "image.h"
 #include "image-raw.h"
@@ -65,6 +66,28 @@ static void warn_line(void *ctx, const char *msg)
         if (p)
                 lxs_progress_finish(p);
         fprintf(stderr, "lxs: warning: %s\n", msg);
+}
+
+static void warn_config(const char *message, void *data)
+{
+        fprintf(stderr, "lxs: warning: %s\n", message);
+}
+
+/* [distro] defaultImageSize from lxs.conf; a bad lxs.conf is reported and stops the command. */
+static int configured_image_size(const char *cmd, uint64_t *size)
+{
+        _cleanup_free_ char *dir = lxs_config_dir();
+        _cleanup_free_ char *path = dir ? lxs_path_join(dir, LXS_CONFIG_FILE_NAME) : NULL;
+        struct lxs_config cfg;
+        _cleanup_free_ char *error = NULL;
+        int r = path ? lxs_config_load(path, &cfg, warn_config, NULL, &error) : -ENOMEM;
+        if (r < 0) {
+                fprintf(stderr, "lxs: %s\n", error ? error : strerror(-r));
+                return r;
+        }
+        *size = cfg.default_image_size;
+        lxs_config_free(&cfg);
+        return 0;
 }
 
 static int open_registry(struct lxs_registry *r, const char *cmd)
@@ -131,6 +154,9 @@ int lxs_cmd_import(const struct lxs_options *o)
         const char *cmd = "import";
         if (check_name(cmd, o->name) < 0)
                 return 1;
+        uint64_t image_size;
+        if (configured_image_size(cmd, &image_size) < 0)
+                return 1;
         _cleanup_close_ int in_fd = -1;
         if (strcmp(o->file, "-") == 0) {
                 in_fd = dup(STDIN_FILENO);
@@ -184,6 +210,7 @@ int lxs_cmd_import(const struct lxs_options *o)
         struct lxs_import_stats stats = { 0 };
         int ret;
         struct lxs_import_opts io = {
+                .image_size = image_size,
                 .progress = lxs_progress_update,
                 .warn = warn_line,
                 .ctx = &progress,
@@ -314,13 +341,14 @@ int lxs_cmd_export(const struct lxs_options *o)
                 }
                 out = dup(STDOUT_FILENO);
         } else {
-                /* Written beside the target and renamed at the end: no partial output. */
+                /* Written beside the target and renamed at the end: no partial output. Mode 0600:
+                 * the archive holds the distro's /etc/shadow. */
                 target = absolute_path(o->file);
                 if (!target || asprintf(&tmp, "%s.tmp-%d", target, (int)getpid()) < 0) {
                         errorf(cmd, "%s: %s", o->file, strerror(errno ? errno : ENOMEM));
                         goto out;
                 }
-                out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+                out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
                 if (out < 0) {
                         errorf(cmd, "%s: %s", o->file, strerror(errno));
                         free(tmp);

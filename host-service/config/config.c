@@ -107,6 +107,23 @@ static int parse_memory(const char *value, void *field, const struct load_ctx *c
         return 0;
 }
 
+static int parse_image_size(const char *value, void *field, const struct load_ctx *ctx, char *why,
+                            size_t why_len)
+{
+        unsigned long long bytes;
+        if (lxs_parse_size(value, &bytes) < 0) {
+                snprintf(why, why_len, "invalid size '%s' (expected e.g. 256GB or 1TB)", value);
+                return -EINVAL;
+        }
+        /* ext4 with 4 KiB blocks addresses up to 16 TiB per file, the image's own limit. */
+        if (bytes < LXS_CONFIG_MIN_IMAGE_SIZE || bytes > (16ULL << 40)) {
+                snprintf(why, why_len, "'%s' is out of range (1GB to 16TB)", value);
+                return -EINVAL;
+        }
+        *(uint64_t *)field = bytes;
+        return 0;
+}
+
 static int parse_processors(const char *value, void *field, const struct load_ctx *ctx, char *why,
                             size_t why_len)
 {
@@ -265,6 +282,7 @@ static const struct key_def keys[] = {
         { "vm", "accel", parse_accel, offsetof(struct lxs_config, accel) },
         { "vm", "vmIdleTimeout", parse_idle_timeout, offsetof(struct lxs_config, vm_idle_timeout_ms) },
         { "vm", "machine", parse_machine, offsetof(struct lxs_config, machine) },
+        { "distro", "defaultImageSize", parse_image_size, offsetof(struct lxs_config, default_image_size) },
 };
 _Static_assert(LXS_ARRAY_SIZE(keys) <= 32, "load_ctx.seen has one bit per key");
 
@@ -403,6 +421,7 @@ void lxs_config_defaults(struct lxs_config *cfg)
                 .accel = LXS_ACCEL_AUTO,
                 .vm_idle_timeout_ms = LXS_CONFIG_DEFAULT_IDLE_TIMEOUT_MS,
                 .machine = (char *)machine_names[0],
+                .default_image_size = LXS_CONFIG_DEFAULT_IMAGE_SIZE,
         };
 }
 

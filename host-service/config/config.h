@@ -26,6 +26,9 @@
 #define LXS_CONFIG_DEFAULT_MACHINE "microvm"
 /* The x86 kernel command line holds 2048 bytes and our own part needs some of them. */
 #define LXS_CONFIG_CMDLINE_MAX 1024u
+/* New distro images are sparse: this is their ceiling, not what they take on the host. */
+#define LXS_CONFIG_DEFAULT_IMAGE_SIZE (256ULL << 30)
+#define LXS_CONFIG_MIN_IMAGE_SIZE (1ULL << 30)
 
 struct lxs_config {
         uint32_t memory_mib;          /* [vm] memory: a size with unit, e.g. 2GB, 512MB */
@@ -38,6 +41,7 @@ struct lxs_config {
          * defaults/load; not freed by lxs_config_free and must not be modified. (char * rather
          * than const char * so it can go straight into protobuf-c string fields.) */
         char *machine;
+        uint64_t default_image_size;  /* [distro] defaultImageSize: virtual size of new images */
 };
 
 /* Called once per problem that does not stop loading, e.g.

@@ -114,6 +114,19 @@ fi
 bad "No such file" "" lxs --export d2 "$T/nodir/x.tar"
 [ ! -e "$T/x.tar" ] || fail "failed export left output"
 
+# Disk full during import: a clear error, and nothing left on the full file system.
+if [ "$(id -u)" = 0 ] && mkdir "$T/small" && mount -t tmpfs -o size=24m tmpfs "$T/small" 2>/dev/null; then
+        head -c 40000000 /dev/urandom >"$rootfs/fat"
+        tar -C "$rootfs" -cf "$T/fat.tar" .
+        rm "$rootfs/fat"
+        bad "No space left on device" "$T/small/full" lxs --import full "$T/small/full" "$T/fat.tar"
+        leftover=$(ls -A "$T/small")
+        umount "$T/small"
+        [ -z "$leftover" ] || fail "disk-full import left: $leftover"
+else
+        echo "disk-full case not run: needs root to mount a small tmpfs" >&2
+fi
+
 # Hostile archives: .. and absolute paths and a symlink planted to escape land inside the image
 # or are refused; nothing outside the install dir appears on the host.
 python3 - "$T/hostile.tar" "$rootfs" <<'PY'

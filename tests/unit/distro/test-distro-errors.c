@@ -85,7 +85,7 @@ static void library_failures(void)
         snprintf(path, sizeof(path), "%s", dir);      /* a directory: read() fails */
         expect_import_failure("unreadable input", path, 0, "reading input: Is a directory");
         snprintf(path, sizeof(path), "%s/fx/big.tar", dir);
-        expect_import_failure("full image", path, 64ULL << 20, "image full");
+        expect_import_failure("full image", path, 64ULL << 20, "the image is full");
         snprintf(path, sizeof(path), "%s/fx/pax.tar", dir);
         expect_import_failure("image too small for mkfs", path, 4096, "mke2fs failed");
 
