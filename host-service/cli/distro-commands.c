@@ -326,9 +326,11 @@ int lxs_cmd_export(const struct lxs_options *o)
                 return 1;
         struct lxs_distro d;
         int ret = get_distro(&reg, cmd, o->name, &d);
-        lxs_registry_close(&reg);
-        if (ret < 0)
+        if (ret < 0) {
+                lxs_registry_close(&reg);
                 return 1;
+        }
+        int marker = lxs_registry_mark_exporting(&reg, d.name);
         int rc = 1;
         bool to_stdout = strcmp(o->file, "-") == 0;
         _cleanup_free_ char *tmp = NULL;
@@ -385,6 +387,8 @@ int lxs_cmd_export(const struct lxs_options *o)
 out:
         if (tmp)
                 unlink(tmp);
+        lxs_registry_unmark_exporting(&reg, d.name, marker);
+        lxs_registry_close(&reg);
         lxs_distro_clear(&d);
         return rc;
 }
@@ -404,11 +408,12 @@ static void json_string(const char *s)
         putchar('"');
 }
 
-/* A distro's state as far as the host can tell without asking lxsd. Running distros arrive
- * with the sessions issue; until then a distro is Stopped, or Installing while its import runs. */
-static const char *distro_state(const struct lxs_distro *d)
+/* A distro's state as far as the host can tell without asking lxsd: Exporting while an export
+ * holds its marker, else Stopped (running distros arrive with distro sessions). Imports in
+ * progress are listed separately, as Installing. */
+static const char *distro_state(struct lxs_registry *reg, const struct lxs_distro *d)
 {
-        return "Stopped";
+        return lxs_registry_is_exporting(reg, d->name) ? "Exporting" : "Stopped";
 }
 
 int lxs_cmd_list(const struct lxs_options *o)
@@ -422,14 +427,37 @@ int lxs_cmd_list(const struct lxs_options *o)
         int ret = lxs_registry_list(&reg, &list, &n);
         _cleanup_free_ char *def = NULL;
         lxs_registry_get_default(&reg, &def);
-        lxs_registry_close(&reg);
-        if (ret < 0)
+        if (ret < 0) {
+                lxs_registry_close(&reg);
                 return errorf(cmd, "registry: %s", strerror(-ret));
+        }
+        /* Imports under way show as distros in the Installing state. */
+        _cleanup_strv_free_ char **pending = NULL;
+        size_t npending = 0;
+        lxs_registry_list_pending(&reg, &pending, &npending);
+        size_t registered = n;
+        if (npending) {
+                struct lxs_distro *more = realloc(list, (n + npending) * sizeof(*more));
+                for (size_t i = 0; more && i < npending; i++)
+                        more[n++] = (struct lxs_distro){ .name = strdup(pending[i]), .install_dir = strdup(""),
+                                                         .image = strdup(""), .in_place = true };
+                if (more)
+                        list = more;
+        }
+        const char **states = calloc(n + 1, sizeof(*states));
+        if (!states) {
+                lxs_registry_close(&reg);
+                lxs_distro_list_free(list, n);
+                return errorf(cmd, "out of memory");
+        }
+        for (size_t i = 0; i < n; i++)
+                states[i] = i >= registered ? "Installing" : distro_state(&reg, &list[i]);
+        lxs_registry_close(&reg);
         size_t shown = 0;
         if (o->json) {
                 printf("[");
                 for (size_t i = 0; i < n; i++) {
-                        const char *state = distro_state(&list[i]);
+                        const char *state = states[i];
                         if (o->running && strcmp(state, "Running") != 0)
                                 continue;
                         printf("%s\n  {\"name\": ", shown++ ? "," : "");
@@ -443,10 +471,12 @@ int lxs_cmd_list(const struct lxs_options *o)
                 }
                 printf("%s]\n", shown ? "\n" : "");
                 lxs_distro_list_free(list, n);
+                free(states);
                 return 0;
         }
         if (n == 0 && !o->quiet) {
                 lxs_distro_list_free(list, n);
+                free(states);
                 fprintf(stderr, "lxs: list: no distros installed (lxs --install, or lxs --import)\n");
                 return 1;
         }
@@ -459,7 +489,7 @@ int lxs_cmd_list(const struct lxs_options *o)
         else if (!o->quiet)
                 printf("lxs distributions:\n");
         for (size_t i = 0; i < n; i++) {
-                const char *state = distro_state(&list[i]);
+                const char *state = states[i];
                 if (o->running && strcmp(state, "Running") != 0)
                         continue;
                 bool is_default = def && strcmp(def, list[i].name) == 0;
@@ -471,6 +501,7 @@ int lxs_cmd_list(const struct lxs_options *o)
                         printf("%s%s\n", list[i].name, is_default ? " (Default)" : "");
         }
         lxs_distro_list_free(list, n);
+        free(states);
         return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "distro-commands.h"
 #include "exec.h"
+#include "install.h"
 #include "fd-util.h"
 #include "install-dirs.h"
 #include "options.h"
@@ -46,6 +47,8 @@ static const char usage_text[] =
         "    --unregister NAME       Remove the distro and its image.\n"
         "    --manage NAME --set-default-user USER\n"
         "                            Set the user sessions start as.\n"
+        "    --install [debian[:RELEASE]] [--name NAME] [--location DIR] [--from-file TARBALL] [--no-launch]\n"
+        "                            Build a Debian minbase with mmdebstrap (cached), import it, open it.\n"
         "\n"
         "Arguments for managing lxs:\n"
         "    --status                Show the state of the utility VM.\n"
@@ -221,6 +224,15 @@ static int do_run(struct lxs_client *c, const struct lxs_options *o)
         return lxs_exec_run(c, &spec);
 }
 
+/* Shells in distros come with distro sessions; until then the installed distro is ready to
+ * use by import/export and the utility VM's shell is the way in. */
+static int launch_distro_shell(const char *name)
+{
+        fprintf(stderr, "lxs: install: %s is installed; shells in distros are not available yet "
+                        "(lxs --system opens the utility VM's shell)\n", name);
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
         struct lxs_options o;
@@ -254,8 +266,7 @@ int main(int argc, char **argv)
         case LXS_ACTION_MANAGE:
                 return lxs_cmd_manage(&o);
         case LXS_ACTION_INSTALL:
-                fprintf(stderr, "lxs: install: not available yet; use lxs --import\n");
-                return 1;
+                return lxs_cmd_install(&o, launch_distro_shell);
         default:
                 break;
         }

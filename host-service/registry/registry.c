@@ -472,3 +472,78 @@ int lxs_registry_cleanup(struct lxs_registry *r)
         }
         return cleaned;
 }
+
+/* True when someone holds the flock on path. */
+static bool held_by_someone(const char *path)
+{
+        _cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+                return errno == EWOULDBLOCK;
+        return false;
+}
+
+int lxs_registry_list_pending(struct lxs_registry *r, char ***names, size_t *n)
+{
+        _cleanup_closedir_ DIR *d = opendir(r->dir);
+        if (!d)
+                return -errno;
+        char **list = NULL;
+        size_t count = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (fnmatch("*.pending", de->d_name, 0) != 0)
+                        continue;
+                _cleanup_free_ char *path = lxs_path_join(r->dir, de->d_name);
+                struct pending p = { 0 };
+                if (path && held_by_someone(path) && lxs_ini_parse_file(path, pending_key, &p, NULL) == 0 && p.name) {
+                        char **nl = realloc(list, (count + 2) * sizeof(*nl));
+                        if (nl) {
+                                list = nl;
+                                list[count++] = TAKE_PTR(p.name);
+                                list[count] = NULL;
+                        }
+                }
+                pending_clear(&p);
+        }
+        *names = list;
+        *n = count;
+        return 0;
+}
+
+int lxs_registry_mark_exporting(struct lxs_registry *r, const char *name)
+{
+        _cleanup_free_ char *path = entry_path(r, name, ".exporting");
+        if (!path)
+                return -ENOMEM;
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        /* Several exports of one distro may run at once; each holds a shared lock. */
+        if (flock(fd, LOCK_SH) < 0) {
+                int e = errno;
+                close(fd);
+                return -e;
+        }
+        return fd;
+}
+
+void lxs_registry_unmark_exporting(struct lxs_registry *r, const char *name, int fd)
+{
+        if (fd < 0)
+                return;
+        /* Remove the marker only if no other export still holds it. */
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+                _cleanup_free_ char *path = entry_path(r, name, ".exporting");
+                if (path)
+                        unlink(path);
+        }
+        close(fd);
+}
+
+bool lxs_registry_is_exporting(struct lxs_registry *r, const char *name)
+{
+        _cleanup_free_ char *path = entry_path(r, name, ".exporting");
+        return path && held_by_someone(path);
+}

@@ -3,6 +3,7 @@
  * On disk (docs/registry.md): a directory $XDG_DATA_HOME/lxs/registry/ (0700) holding
  *   <key>.distro    one INI file per registered distro, written atomically (temp, fsync, rename)
  *   <key>.pending   an import in progress; its owner holds an flock on it for the whole import
+ *   <key>.exporting an export in progress, flock'ed the same way
  *   default         the default distro's name, written atomically
  *   lock            flock'ed around every read-modify-write of the directory
  * where <key> is the distro name in lower case: names are unique without regard to case, as in
@@ -75,6 +76,16 @@ int lxs_registry_reserve(struct lxs_registry *r, const char *name, const char *i
                          bool created_dir);
 /* Drops a reservation (after add, or after a failed import has cleaned up). */
 void lxs_registry_finish_pending(struct lxs_registry *r, const char *name, int reservation_fd);
+
+/* Names of imports in progress (their owner is alive), for `lxs --list` to show as Installing.
+ * Free with lxs_strv_free-style: each string, then the array. */
+int lxs_registry_list_pending(struct lxs_registry *r, char ***names, size_t *n);
+
+/* Marks a distro as being exported while the returned fd stays open (an flock'ed
+ * <key>.exporting file); lxs_registry_is_exporting() asks without blocking. */
+int lxs_registry_mark_exporting(struct lxs_registry *r, const char *name);
+void lxs_registry_unmark_exporting(struct lxs_registry *r, const char *name, int fd);
+bool lxs_registry_is_exporting(struct lxs_registry *r, const char *name);
 
 /* Undoes imports whose process died: removes <install_dir>/ext4.img.tmp-* and the install
  * directory when the import created it and it is empty. Returns how many were cleaned. */
