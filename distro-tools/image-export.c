@@ -586,6 +586,10 @@ static int setup_writer(struct exporter *ex, enum lxs_export_format f)
         ex->a = a;
         /* Full pax: an extended header only where needed, including sub-second mtimes. */
         archive_write_set_format_pax(a);
+        /* Only the SCHILY.xattr records GNU tar knows, not also LIBARCHIVE.xattr ones it warns
+         * about for every file (libarchive >= 3.7; older versions reject the option and write
+         * both). */
+        archive_write_set_format_option(a, "pax", "xattrheader", "SCHILY");
         int r = ARCHIVE_OK;
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         char threads[24];
