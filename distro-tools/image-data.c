@@ -122,7 +122,7 @@ int file_data_store(struct data_writer *w, struct file_data *f, blk64_t lblk, co
         const uint8_t *src = p;
         /* ext4 extents address 2^32 logical blocks (16 TiB with 4 KiB blocks). */
         if (lblk + nblocks > (1ULL << 32))
-                return -EFBIG;
+                return -EOVERFLOW;
         while (nblocks) {
                 blk64_t want = nblocks < EXTENT_MAX_LEN ? nblocks : EXTENT_MAX_LEN, pblk, got;
                 int r = data_alloc(w, want, &pblk, &got);

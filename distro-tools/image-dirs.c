@@ -104,7 +104,7 @@ static int write_dir(ext2_filsys fs, struct data_writer *w, struct file_data *f,
         r = file_data_store(w, f, 0, b->p, b->len / bs);
         if (r < 0)
                 return image_fail(err, r, "writing directory /%s: %s", d->self->path,
-                                  r == -EFBIG ? "the image is full ([distro] defaultImageSize)" : strerror(-r));
+                                  image_strerror(r));
         in.large.i_size = (uint32_t)b->len;
         in.large.i_size_high = (uint32_t)((uint64_t)b->len >> 32);
         /* With dir_nlink, 1 means "too many subdirectories to count". */
@@ -112,7 +112,8 @@ static int write_dir(ext2_filsys fs, struct data_writer *w, struct file_data *f,
         in.large.i_links_count = links > EXT2_LINK_MAX ? 1 : (uint16_t)links;
         r = image_write_inode_extents(fs, ino, &in, f);
         if (r < 0)
-                return image_fail(err, r, "writing directory /%s: %s", d->self->path, strerror(-r));
+                return image_fail(err, r, "writing directory /%s: %s", d->self->path,
+                                  image_strerror(r));
         return 0;
 }
 

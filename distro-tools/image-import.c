@@ -92,7 +92,7 @@ static int new_inode(struct importer *im, bool is_dir, ext2_ino_t *ino)
         if (im->ino_cursor > fs->super->s_inodes_count ||
             ext2fs_find_first_zero_inode_bitmap2(fs->inode_map, im->ino_cursor,
                                                  fs->super->s_inodes_count, ino) != 0)
-                return image_fail(im->err, -ENOSPC, "image out of inodes");
+                return image_fail(im->err, -EFBIG, "the image is out of inodes");
         ext2fs_inode_alloc_stats2(fs, *ino, +1, is_dir);
         im->ino_cursor = *ino + 1;
         return 0;
@@ -304,7 +304,7 @@ static int read_data(struct importer *im, struct file_data *f, uint64_t *end)
                 int k = file_data_feed(&im->w, f, (uint64_t)offset, buf, size);
                 if (k < 0)
                         return image_fail(im->err, k, "/%s: %s", im->path,
-                                          k == -EFBIG ? "the image is full ([distro] defaultImageSize)" : strerror(-k));
+                                          image_strerror(k));
                 if ((uint64_t)offset + size > *end)
                         *end = (uint64_t)offset + size;
         }
@@ -313,7 +313,7 @@ static int read_data(struct importer *im, struct file_data *f, uint64_t *end)
         int k = file_data_finish(&im->w, f);
         if (k < 0)
                 return image_fail(im->err, k, "/%s: %s", im->path,
-                                  k == -EFBIG ? "the image is full ([distro] defaultImageSize)" : strerror(-k));
+                                  image_strerror(k));
         return 0;
 }
 
@@ -339,7 +339,7 @@ static int import_file(struct importer *im, struct archive_entry *e, size_t len,
         in.large.i_size_high = (uint32_t)(size >> 32);
         r = image_write_inode_extents(im->fs, ino, &in, &im->f);
         if (r < 0)
-                return image_fail(im->err, r, "/%s: %s", im->path, strerror(-r));
+                return image_fail(im->err, r, "/%s: %s", im->path, image_strerror(r));
         r = apply_xattrs(im, e, ino);
         if (r < 0)
                 return r;
@@ -383,7 +383,7 @@ static int import_symlink(struct importer *im, struct archive_entry *e, size_t l
                 if (r >= 0)
                         r = image_write_inode_extents(im->fs, ino, &in, &im->f);
                 if (r < 0)
-                        r = image_fail(im->err, r, "/%s: %s", im->path, strerror(-r));
+                        r = image_fail(im->err, r, "/%s: %s", im->path, image_strerror(r));
         }
         if (r >= 0)
                 r = apply_xattrs(im, e, ino);

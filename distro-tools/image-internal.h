@@ -29,8 +29,14 @@ static inline int image_ext2_errno(errcode_t e)
         if (e == EXT2_ET_NO_MEMORY)
                 return -ENOMEM;
         if (e == EXT2_ET_BLOCK_ALLOC_FAIL || e == EXT2_ET_INODE_ALLOC_FAIL || e == EXT2_ET_DIR_NO_SPACE)
-                return -ENOSPC;
+                return -EFBIG;
         return -EIO;
+}
+
+/* -EFBIG means the image is full (its blocks or inodes); -ENOSPC stays the host disk's. */
+static inline const char *image_strerror(int r)
+{
+        return r == -EFBIG ? "the image is full ([distro] defaultImageSize)" : strerror(-r);
 }
 
 /* Fails with "<what>: <libext2fs message>". */
