@@ -55,11 +55,20 @@ int lxs_set_nonblock(int fd, int on)
         return 0;
 }
 
-int lxs_read_file(const char *path, size_t max, char **out)
+int lxs_open_regular(const char *path, struct stat *st)
 {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
+        if (fstat(fd, st) < 0)
+                return -errno;
+        if (!S_ISREG(st->st_mode))
+                return -EINVAL;
+        return TAKE_FD(fd);
+}
+
+int lxs_read_fd(int fd, size_t max, char **out)
+{
         _cleanup_free_ char *buf = malloc(max + 1);
         if (!buf)
                 return -ENOMEM;
@@ -78,6 +87,14 @@ int lxs_read_file(const char *path, size_t max, char **out)
         buf[got] = '\0';
         *out = TAKE_PTR(buf);
         return (int)got;
+}
+
+int lxs_read_file(const char *path, size_t max, char **out)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return lxs_read_fd(fd, max, out);
 }
 
 int lxs_write_file_atomic(const char *path, const void *buf, size_t len, unsigned mode)

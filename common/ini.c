@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fd-util.h"
 
 #define INI_MAX_FILE (1u << 20)
 #define INI_MAX_LINE 4096u
@@ -94,32 +95,17 @@ int lxs_ini_parse_string(const char *text, size_t len, lxs_ini_cb cb, void *data
 
 int lxs_ini_parse_file(const char *path, lxs_ini_cb cb, void *data, unsigned *err_line)
 {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
         struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EINVAL;
+        _cleanup_close_ int fd = lxs_open_regular(path, &st);
+        if (fd < 0)
+                return fd;
         if ((unsigned long long)st.st_size > INI_MAX_FILE)
                 return -EFBIG;
-        _cleanup_free_ char *buf = malloc((size_t)st.st_size + 1);
-        if (!buf)
-                return -ENOMEM;
-        size_t got = 0;
-        while (got < (size_t)st.st_size) {
-                ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                got += (size_t)n;
-        }
-        return lxs_ini_parse_string(buf, got, cb, data, err_line);
+        _cleanup_free_ char *buf = NULL;
+        int n = lxs_read_fd(fd, (size_t)st.st_size, &buf);
+        if (n < 0)
+                return n;
+        return lxs_ini_parse_string(buf, (size_t)n, cb, data, err_line);
 }
 
 int lxs_parse_bool(const char *s, int *out)

@@ -8,17 +8,14 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fd-util.h"
 
 int lxs_kernel_image_map(const char *path, struct lxs_kernel_image *img)
 {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
         struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EINVAL;
+        _cleanup_close_ int fd = lxs_open_regular(path, &st);
+        if (fd < 0)
+                return fd;
         if (st.st_size < LXS_BZ_MIN_SIZE)
                 return -ENOEXEC;
         void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);

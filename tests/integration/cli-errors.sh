@@ -3,19 +3,6 @@
 # lxs.conf values (file, line and key named), unknown keys warn, a missing guest image.
 . "$(dirname "$0")/lib.sh"
 
-one_line_error() { # expected-substring command...
-        local want=$1
-        shift
-        set +e
-        local err
-        err=$("$@" 2>&1 >/dev/null)
-        local rc=$?
-        set -e
-        [ $rc -ne 0 ] || fail "'$*' exited 0"
-        [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] || fail "'$*' error is not one line: $err"
-        case "$err" in "lxs: "*"$want"*) ;; *) fail "'$*' error '$err' does not mention '$want'" ;; esac
-}
-
 lxs --version | grep -q "^lxs version: " || fail "--version"
 lxs --help | grep -q -- "--system" || fail "--help"
 one_line_error "--bogus" lxs --bogus

@@ -80,14 +80,7 @@ bad() { # expected-substring install-dir command...
         shift 2
         local before
         before=$(lxs --list -q | sort)
-        set +e
-        local err
-        err=$("$@" 2>&1 >/dev/null)
-        local rc=$?
-        set -e
-        [ $rc -ne 0 ] || fail "'$*' exited 0"
-        [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] || fail "'$*' error is not one line: $err"
-        case "$err" in "lxs: "*"$want"*) ;; *) fail "'$*': '$err' does not mention '$want'" ;; esac
+        one_line_error "$want" "$@"
         [ "$(lxs --list -q | sort)" = "$before" ] || fail "'$*' changed the registry"
         [ -z "$dir" ] || [ ! -e "$dir" ] || fail "'$*' left $dir behind"
 }

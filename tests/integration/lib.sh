@@ -97,6 +97,21 @@ vm_state() {
         lxs --status | awk -F': *' '/^Utility VM:/{print $2}' | awk '{print $1}'
 }
 
+# one_line_error EXPECTED COMMAND...: COMMAND must fail with exactly one stderr line that
+# starts with "lxs: " and mentions EXPECTED.
+one_line_error() {
+        local want=$1
+        shift
+        set +e
+        local err
+        err=$("$@" 2>&1 >/dev/null)
+        local rc=$?
+        set -e
+        [ $rc -ne 0 ] || fail "'$*' exited 0"
+        [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] || fail "'$*' error is not one line: $err"
+        case "$err" in "lxs: "*"$want"*) ;; *) fail "'$*' error '$err' does not mention '$want'" ;; esac
+}
+
 expect_eq() {
         [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fd-util.h"
 
 enum { NEWC_HEADER_LEN = 110, COPY_CHUNK = 64 * 1024 };
 
@@ -138,14 +139,10 @@ int lxs_cpio_add_file(struct lxs_cpio *c, const char *path, mode_t perm, const v
 
 int lxs_cpio_add_file_from(struct lxs_cpio *c, const char *path, mode_t perm, const char *src)
 {
-        _cleanup_close_ int fd = open(src, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
         struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EINVAL;
+        _cleanup_close_ int fd = lxs_open_regular(src, &st);
+        if (fd < 0)
+                return fd;
         const char *name;
         int r = begin_entry(c, path, &name);
         if (r < 0)
