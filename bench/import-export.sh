@@ -13,7 +13,8 @@
 #
 # The rootfs tarball is built once with mmdebstrap (--mode=root as root, else unshare) from the
 # mirror apt uses, and cached in ~/.cache/lxs/bench/. The baseline extracts device nodes and
-# owners, so it needs root. Scratch space (~1.5 GB) in BENCH_TMP (default /var/tmp).
+# owners, so it needs root. Scratch space (~0.2 GB per run and format, kept to the end) in
+# BENCH_TMP (default /var/tmp).
 set -euo pipefail
 runs=${1:-3}
 formats=${BENCH_FORMATS:-"tar tar.zst tar.gz"}
@@ -75,18 +76,22 @@ for fmt in $formats; do
         $(compress_cmd "$fmt") < "$rootfs" > "$input"
         ours_imp=() base_imp=() ours_exp=() base_exp=() base_tar=() base_mkfs=()
         for ((i = 0; i < runs; i++)); do
-                rm -rf "$work/img" "$work/ex" "$work/base.img" "$work/out.$fmt" "$work/base-out.$fmt"
+                rm -f "$work/img" "$work/base.img" "$work/out.$fmt" "$work/base-out.$fmt"
                 sync
                 t0=$(now); "$tool" import "$work/img" "$input"; t1=$(now)
                 ours_imp+=("$(elapsed "$t0" "$t1")")
 
-                mkdir "$work/ex"
+                # A new directory per run, removed only at the end: ext4 skips inodes freed in
+                # the last 30 s when allocating, which makes tar -x into a just-emptied tree
+                # several times slower and would flatter lxs.
+                ex=$work/ex.$fmt.$i
+                mkdir "$ex"
                 sync
                 t0=$(now)
-                tar --numeric-owner -xpf "$input" -C "$work/ex"
+                tar --numeric-owner -xpf "$input" -C "$ex"
                 tm=$(now)
                 truncate -s 256G "$work/base.img"
-                mke2fs "${mke2fs_opts[@]}" -d "$work/ex" "$work/base.img"
+                mke2fs "${mke2fs_opts[@]}" -d "$ex" "$work/base.img"
                 t1=$(now)
                 base_imp+=("$(elapsed "$t0" "$t1")")
                 base_tar+=("$(elapsed "$t0" "$tm")")
@@ -98,7 +103,7 @@ for fmt in $formats; do
 
                 sync
                 t0=$(now)
-                tar --numeric-owner -C "$work/ex" -cf - . | $(compress_cmd "$fmt") > "$work/base-out.$fmt"
+                tar --numeric-owner -C "$ex" -cf - . | $(compress_cmd "$fmt") > "$work/base-out.$fmt"
                 sync "$work/base-out.$fmt"      # lxs-image-tool fsyncs its output too
                 t1=$(now)
                 base_exp+=("$(elapsed "$t0" "$t1")")
