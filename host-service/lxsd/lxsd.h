@@ -49,7 +49,7 @@ struct vm_manager {
         bool cfg_loaded;
         char *kernel;                          /* host file booted */
         char *kernel_release;                  /* from the guest's Hello */
-        int pidfd_watch, control_watch, boot_timer, idle_timer, stop_timer;
+        int pidfd_watch, control_watch, boot_timer, idle_timer, stop_timer, status_timer;
         struct lxs_frame_reader rd;
         struct lxs_outq out;
         uint64_t started_ms;                   /* CLOCK_MONOTONIC when QEMU was started */

@@ -26,6 +26,8 @@
 /* Under TCG a healthy boot takes ~1.5 s; this only catches a guest that will never answer. */
 #define BOOT_TIMEOUT_MS 60000u
 #define STOP_TIMEOUT_MS 15000u
+/* A guest too busy to answer StatusRequest must not hang `lxs --status`. */
+#define STATUS_TIMEOUT_MS 3000u
 
 const char *vm_state_name(enum vm_state s)
 {
@@ -52,6 +54,7 @@ void vm_manager_init(struct vm_manager *m, struct lxsd *d)
         m->driver = &lxs_qemu_driver;
         m->state = VM_STOPPED;
         m->pidfd_watch = m->control_watch = m->boot_timer = m->idle_timer = m->stop_timer = -1;
+        m->status_timer = -1;
         m->vm.pidfd = m->vm.control_fd = m->vm.qmp_fd = -1;
         m->next_session_id = 1;
         lxs_config_defaults(&m->cfg);
@@ -167,6 +170,7 @@ static void vm_stopped(struct vm_manager *m, const char *why)
         cancel_timer(m, &m->boot_timer);
         cancel_timer(m, &m->idle_timer);
         cancel_timer(m, &m->stop_timer);
+        cancel_timer(m, &m->status_timer);
         if (m->pidfd_watch >= 0)
                 lxs_loop_unwatch(m->d->loop, m->pidfd_watch);
         if (m->control_watch >= 0)
@@ -561,6 +565,14 @@ static void reply_status(struct vm_manager *m, struct client *c, const Lxs__Gues
                 lxs_config_free(&fresh);
 }
 
+static void on_status_timeout(struct lxs_loop *loop, void *data)
+{
+        struct vm_manager *m = data;
+        m->status_timer = -1;
+        lxsd_log("guest: no answer to a status request within %u ms", STATUS_TIMEOUT_MS);
+        vm_status_reply(m, NULL);
+}
+
 void vm_request_status(struct vm_manager *m, struct client *c)
 {
         if (m->state != VM_RUNNING) {
@@ -575,11 +587,13 @@ void vm_request_status(struct vm_manager *m, struct client *c)
                 msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_STATUS_REQUEST;
                 msg.status_request = &sr;
                 vm_send(m, &msg.base);
+                m->status_timer = lxs_loop_timer(m->d->loop, STATUS_TIMEOUT_MS, on_status_timeout, m);
         }
 }
 
 void vm_status_reply(struct vm_manager *m, const Lxs__Guest__StatusReply *guest)
 {
+        cancel_timer(m, &m->status_timer);
         struct waiter *w = waiters_take(&m->status_waiters);
         while (w) {
                 struct waiter *next = w->next;
