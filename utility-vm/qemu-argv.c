@@ -170,6 +170,10 @@ int lxs_qemu_build_argv(const struct lxs_vm_params *p, int control_fd, int qmp_f
 
         push(&b, "-device");
         push(&b, "virtio-rng-%s", bus);
+        /* Distro disks are hot-added here (qemu-disks.c); the controller itself costs no
+         * measurable boot time. */
+        push(&b, "-device");
+        push(&b, "virtio-scsi-%s,id=" LXS_VM_SCSI_BUS, bus);
 
         push(&b, "-chardev");
         push(&b, "socket,id=qmp,fd=%d", qmp_fd);

@@ -6,6 +6,7 @@
  * QEMU's own stdout/stderr go to the console log so its error messages are kept, and the last
  * line of the log explains a failed start. An exec failure is reported through a close-on-exec
  * pipe, so the parent knows exec succeeded without any output from the child. */
+#include "qemu-disks.h"
 #include "vm.h"
 
 #include <errno.h>
@@ -282,6 +283,8 @@ const struct lxs_vm_ops lxs_qemu_driver = {
         .start = qemu_start,
         .kill = qemu_kill,
         .reap = qemu_reap,
+        .attach_disk = lxs_qemu_attach_disk,
+        .detach_disk = lxs_qemu_detach_disk,
 };
 
 void lxs_vm_release(struct lxs_vm *vm)

@@ -18,6 +18,8 @@
 #define LXS_VM_CONTROL_PORT "lxs.control"
 /* Debugging QMP socket created in lxs_vm_params.runtime_dir (e.g. `socat - UNIX:qmp.sock`). */
 #define LXS_VM_QMP_SOCKET "qmp.sock"
+/* The virtio-scsi controller distro disks are attached to. */
+#define LXS_VM_SCSI_BUS "scsi0"
 
 enum lxs_accel {
         LXS_ACCEL_AUTO = 0,
@@ -86,7 +88,16 @@ struct lxs_vm_ops {
         int (*kill)(struct lxs_vm *vm);
         /* Reaps the child after pidfd became readable; returns its wait status. */
         int (*reap)(struct lxs_vm *vm, int *wait_status);
+        /* Hot-adds a raw disk image (a distro's ext4 image) to the running VM as SCSI target
+         * `target` (0..LXS_VM_MAX_DISKS-1) of the VM's virtio-scsi controller; the guest finds
+         * it as /sys/block/sd*\/device -> .../target0:0:<target>/. */
+        int (*attach_disk)(struct lxs_vm *vm, unsigned target, const char *path, char **err_detail);
+        /* Removes it again; the guest must have unmounted it. */
+        int (*detach_disk)(struct lxs_vm *vm, unsigned target, char **err_detail);
 };
+
+/* SCSI targets the controller offers to distros. */
+#define LXS_VM_MAX_DISKS 64u
 
 extern const struct lxs_vm_ops lxs_qemu_driver;
 
