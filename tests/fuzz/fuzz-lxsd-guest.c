@@ -24,7 +24,9 @@ static int fake_reap(struct lxs_vm *vm, int *status)
         *status = 0;
         return 0;
 }
-static const struct lxs_vm_ops fake_driver = { "fuzz", fake_start, fake_kill, fake_reap };
+static const struct lxs_vm_ops fake_driver = {
+        .name = "fuzz", .start = fake_start, .kill = fake_kill, .reap = fake_reap,
+};
 
 static struct lxsd d;
 
