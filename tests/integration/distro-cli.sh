@@ -143,14 +143,22 @@ for f in "$T/../escaped-dotdot" /tmp/escaped-absolute-lxs-test /tmp/escaped-thro
 done
 [ -z "$(find "$T" -maxdepth 1 -name 'escaped*')" ] || fail "hostile archive wrote next to the install dir"
 
-# kill -9 in the middle of an import: no distro appears, and the next lxs cleans up.
-head -c 300000000 /dev/urandom >"$rootfs/big" 2>/dev/null || true
-tar -C "$rootfs" -cf - . | pv -q -L 20m 2>/dev/null >"$T/big.tar" || tar -C "$rootfs" -cf "$T/big.tar" .
+# kill -9 in the middle of an import: no distro appears, and the next lxs cleans up. The archive
+# arrives through a pipe that stalls half-way, so the import is surely mid-way when killed.
+head -c 100000000 /dev/urandom >"$rootfs/big"
+tar -C "$rootfs" -cf "$T/big.tar" .
 rm -f "$rootfs/big"
-lxs --import killed "$T/inst-killed" "$T/big.tar" &
+mkfifo "$T/feed"
+lxs --import killed "$T/inst-killed" - <"$T/feed" &
 victim=$!
-sleep 0.5
-kill -9 $victim 2>/dev/null || true
+{ head -c 60000000 "$T/big.tar"; sleep 60; } >"$T/feed" &
+feeder=$!
+installing() { lxs --list -v | grep -q '^  killed  *Installing'; }
+wait_for 20 installing || fail "an import in progress is not listed as Installing: $(lxs --list -v)"
+sleep 0.3
+kill -9 $victim || fail "no import to kill"
+pkill -P $feeder 2>/dev/null || true
+kill $feeder 2>/dev/null || true
 wait $victim 2>/dev/null || true
 lxs --list -q | grep -qx killed && fail "a killed import left a registered distro"
 [ ! -e "$T/inst-killed" ] || fail "the next lxs did not clean up after the killed import: $(ls -la "$T/inst-killed")"
