@@ -14,6 +14,11 @@ struct lxs_client {
         struct lxs_frame_reader rd;
 };
 
+/* Returned by an operation instead of an exit status when the connection to lxsd broke before
+ * lxsd answered anything: nothing was done, and the caller may retry on a fresh connection (an
+ * lxsd that was killed can hold its socket open for a moment while its threads exit). */
+#define LXS_CLI_RETRY (-1)
+
 int lxs_client_connect(struct lxs_client *c, char *err, size_t errlen);
 void lxs_client_close(struct lxs_client *c);
 /* Sends one request (protocol_version is filled in). */

@@ -244,7 +244,7 @@ int lxs_exec_run(struct lxs_client *c, const struct lxs_exec_spec *spec)
         for (size_t i = 0; i < nenv; i++)
                 free(env[i]);
         if (r == -EPIPE || r == -ECONNRESET)
-                return LXS_EXEC_RETRY;
+                return LXS_CLI_RETRY;
         if (r < 0) {
                 fprintf(stderr, "lxs: lxsd: %s\n", strerror(-r));
                 return 1;
@@ -286,7 +286,7 @@ int lxs_exec_run(struct lxs_client *c, const struct lxs_exec_spec *spec)
                         if (r == 0 || (r < 0 && r != -EAGAIN && r != -EINTR)) {
                                 restore_terminal(&st);
                                 if (!st.answered && (r == 0 || r == -ECONNRESET))
-                                        return LXS_EXEC_RETRY;
+                                        return LXS_CLI_RETRY;
                                 fprintf(stderr, "lxs: lxsd: connection lost%s%s\n", r < 0 ? ": " : "",
                                         r < 0 ? strerror(-r) : "");
                                 return 1;

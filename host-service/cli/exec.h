@@ -17,11 +17,6 @@ struct lxs_exec_spec {
         const char *cwd;
 };
 
-/* Returned instead of an exit status when the connection to lxsd broke before lxsd answered
- * anything: nothing was started, and the caller may retry on a fresh connection (an lxsd that
- * was killed can hold its socket open for a moment while its threads exit). */
-#define LXS_EXEC_RETRY (-1)
-
 int lxs_exec_run(struct lxs_client *c, const struct lxs_exec_spec *spec);
 
 #endif

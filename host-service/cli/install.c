@@ -63,9 +63,8 @@ static char *apt_mirror(void)
                 }
                 globfree(&g);
         }
-        static const char *const lists[] = { "/etc/apt/sources.list" };
-        for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]) && !found; i++) {
-                _cleanup_fclose_ FILE *f = fopen(lists[i], "re");
+        if (!found) {
+                _cleanup_fclose_ FILE *f = fopen("/etc/apt/sources.list", "re");
                 char line[1024];
                 while (f && fgets(line, sizeof(line), f) && !found) {
                         char kind[16], uri[900];

@@ -152,7 +152,7 @@ static int do_status(struct lxs_client *c)
         bool retry = false;
         Lxs__Service__Reply *reply = round_trip(c, &req, "status", &retry);
         if (!reply)
-                return retry ? LXS_EXEC_RETRY : 1;
+                return retry ? LXS_CLI_RETRY : 1;
         if (reply->msg_case != LXS__SERVICE__REPLY__MSG_STATUS) {
                 fprintf(stderr, "lxs: status: unexpected reply from lxsd\n");
                 lxs__service__reply__free_unpacked(reply, NULL);
@@ -194,7 +194,7 @@ static int do_shutdown(struct lxs_client *c, bool force)
         bool retry = false;
         Lxs__Service__Reply *reply = round_trip(c, &req, "shutdown", &retry);
         if (!reply)
-                return retry ? LXS_EXEC_RETRY : 1;
+                return retry ? LXS_CLI_RETRY : 1;
         lxs__service__reply__free_unpacked(reply, NULL);
         return 0;
 }
@@ -293,7 +293,7 @@ int main(int argc, char **argv)
                         break;
                 }
                 lxs_client_close(&c);
-                if (rc != LXS_EXEC_RETRY)
+                if (rc != LXS_CLI_RETRY)
                         return rc;
                 /* A dying lxsd still held the socket: give it a moment to go. */
                 usleep(50000);
