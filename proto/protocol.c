@@ -47,10 +47,32 @@ static int data_ok(const Lxs__Guest__StreamData *d)
         return stream_ok(d->stream) && d->data.len <= LXS_STREAM_CHUNK;
 }
 
+static int shell_ok(Lxs__Guest__Shell s)
+{
+        return s == LXS__GUEST__SHELL__SHELL_NONE || s == LXS__GUEST__SHELL__SHELL_STANDARD ||
+               s == LXS__GUEST__SHELL__SHELL_LOGIN;
+}
+
+/* Only a shell may start without argv (then it is the user's shell itself). */
+static int exec_argv_ok(char **argv, size_t n_argv, Lxs__Guest__Shell shell)
+{
+        if (!shell_ok(shell) || (n_argv == 0 && shell == LXS__GUEST__SHELL__SHELL_NONE))
+                return 0;
+        if (shell != LXS__GUEST__SHELL__SHELL_NONE && n_argv > 1)
+                return 0; /* a shell runs one command line */
+        return strv_ok(argv, n_argv, LXS_EXEC_MAX_ARGS);
+}
+
+static int name_ok(const char *s)
+{
+        return s && strnlen(s, LXS_DISTRO_NAME_MAX + 1) <= LXS_DISTRO_NAME_MAX;
+}
+
 static int exec_start_ok(const Lxs__Guest__ExecStart *e)
 {
-        return e->n_argv > 0 && strv_ok(e->argv, e->n_argv, LXS_EXEC_MAX_ARGS) &&
-               strv_ok(e->env, e->n_env, LXS_EXEC_MAX_ENV) && string_ok(e->cwd);
+        return exec_argv_ok(e->argv, e->n_argv, e->shell) &&
+               strv_ok(e->env, e->n_env, LXS_EXEC_MAX_ENV) && string_ok(e->cwd) &&
+               name_ok(e->distro) && string_ok(e->user);
 }
 
 static int guest_to_host_ok(const Lxs__Guest__GuestToHost *m)
@@ -68,6 +90,16 @@ static int guest_to_host_ok(const Lxs__Guest__GuestToHost *m)
                 return stream_ok(m->stream_close->stream);
         case LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CREDIT:
                 return stream_ok(m->stream_credit->stream);
+        case LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_STARTED:
+                return name_ok(m->distro_started->name) &&
+                       strv_ok(m->distro_started->warnings, m->distro_started->n_warnings,
+                               LXS_DISTRO_MAX_WARNINGS);
+        case LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_FAILED:
+                return name_ok(m->distro_failed->name) && string_ok(m->distro_failed->detail);
+        case LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_STOPPED:
+                return name_ok(m->distro_stopped->name) && string_ok(m->distro_stopped->reason);
+        case LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_ACTIVITY:
+                return name_ok(m->distro_activity->name);
         case LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_STARTED:
         case LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_EXITED:
         case LXS__GUEST__GUEST_TO_HOST__MSG_STATUS_REPLY:
@@ -90,6 +122,11 @@ static int host_to_guest_ok(const Lxs__Guest__HostToGuest *m)
                 return stream_ok(m->stream_close->stream);
         case LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_CREDIT:
                 return stream_ok(m->stream_credit->stream);
+        case LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START:
+                return name_ok(m->distro_start->name) && string_ok(m->distro_start->hostname) &&
+                       string_ok(m->distro_start->resolv_conf);
+        case LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_STOP:
+                return name_ok(m->distro_stop->name);
         case LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_SIGNAL:
         case LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_RESIZE:
         case LXS__GUEST__HOST_TO_GUEST__MSG_SHUTDOWN:
@@ -105,9 +142,12 @@ static int request_ok(const Lxs__Service__Request *m)
         switch (m->msg_case) {
         case LXS__SERVICE__REQUEST__MSG_EXEC: {
                 const Lxs__Service__ExecRequest *e = m->exec;
-                return e->n_argv > 0 && strv_ok(e->argv, e->n_argv, LXS_EXEC_MAX_ARGS) &&
-                       strv_ok(e->env, e->n_env, LXS_EXEC_MAX_ENV) && string_ok(e->cwd);
+                return exec_argv_ok(e->argv, e->n_argv, e->shell) &&
+                       strv_ok(e->env, e->n_env, LXS_EXEC_MAX_ENV) && string_ok(e->cwd) &&
+                       name_ok(e->distro) && string_ok(e->user);
         }
+        case LXS__SERVICE__REQUEST__MSG_TERMINATE:
+                return name_ok(m->terminate->distro);
         case LXS__SERVICE__REQUEST__MSG_STREAM_DATA:
                 return data_ok(m->stream_data);
         case LXS__SERVICE__REQUEST__MSG_STREAM_CLOSE:
@@ -115,6 +155,7 @@ static int request_ok(const Lxs__Service__Request *m)
         case LXS__SERVICE__REQUEST__MSG_STREAM_CREDIT:
                 return stream_ok(m->stream_credit->stream);
         case LXS__SERVICE__REQUEST__MSG_STATUS:
+        case LXS__SERVICE__REQUEST__MSG_LIST:
         case LXS__SERVICE__REQUEST__MSG_SHUTDOWN:
         case LXS__SERVICE__REQUEST__MSG_SIGNAL:
         case LXS__SERVICE__REQUEST__MSG_RESIZE:
@@ -135,6 +176,17 @@ static int reply_ok(const Lxs__Service__Reply *m)
                 return stream_ok(m->stream_close->stream);
         case LXS__SERVICE__REPLY__MSG_STREAM_CREDIT:
                 return stream_ok(m->stream_credit->stream);
+        case LXS__SERVICE__REPLY__MSG_NOTICE:
+                return string_ok(m->notice->message);
+        case LXS__SERVICE__REPLY__MSG_LIST: {
+                const Lxs__Service__ListReply *l = m->list;
+                if (l->n_distros > LXS_MAX_RUNNING_DISTROS)
+                        return 0;
+                for (size_t i = 0; i < l->n_distros; i++)
+                        if (!name_ok(l->distros[i]->name) || !string_ok(l->distros[i]->state))
+                                return 0;
+                return 1;
+        }
         case LXS__SERVICE__REPLY__MSG_OK:
         case LXS__SERVICE__REPLY__MSG_STATUS:
         case LXS__SERVICE__REPLY__MSG_EXEC_STARTED:

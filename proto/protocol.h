@@ -13,8 +13,8 @@
 #include "guest.pb-c.h"
 #include "service.pb-c.h"
 
-#define LXS_GUEST_PROTOCOL_VERSION 1u
-#define LXS_SERVICE_PROTOCOL_VERSION 1u
+#define LXS_GUEST_PROTOCOL_VERSION 2u
+#define LXS_SERVICE_PROTOCOL_VERSION 2u
 
 /* Largest StreamData payload a sender may put in one message. */
 #define LXS_STREAM_CHUNK (64u * 1024u)
@@ -24,6 +24,10 @@
 #define LXS_EXEC_MAX_ARGS 4096u
 #define LXS_EXEC_MAX_ENV 4096u
 #define LXS_STRING_MAX 65536u
+/* Distro names (the registry's rule; the decoders check only the length). */
+#define LXS_DISTRO_NAME_MAX 64u
+#define LXS_DISTRO_MAX_WARNINGS 64u
+#define LXS_MAX_RUNNING_DISTROS 64u
 
 /* Name of the virtio-serial port carrying guest.proto. */
 #define LXS_CONTROL_PORT_NAME "lxs.control"

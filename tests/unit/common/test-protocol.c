@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "cleanup.h"
 #include "protocol.h"
 
 typedef void *(*decode_fn)(const uint8_t *, size_t);
@@ -128,6 +129,35 @@ static void test_guest_to_host(void)
         m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STATUS_REPLY;
         m.status_reply = &status;
         round_trip(&m.base, dec_g2h, LXS__GUEST__GUEST_TO_HOST__MSG_STATUS_REPLY);
+
+        static char *warnings[] = { "/etc/lxs.conf:3: unknown key foo.bar" };
+        Lxs__Guest__DistroStarted dstarted = LXS__GUEST__DISTRO_STARTED__INIT;
+        dstarted.name = "debian";
+        dstarted.init_pid = 42;
+        dstarted.warnings = warnings;
+        dstarted.n_warnings = 1;
+        Lxs__Guest__DistroFailed dfailed = LXS__GUEST__DISTRO_FAILED__INIT;
+        dfailed.name = "debian";
+        dfailed.errno_value = EUCLEAN;
+        dfailed.detail = "mount: structure needs cleaning";
+        Lxs__Guest__DistroStopped dstopped = LXS__GUEST__DISTRO_STOPPED__INIT;
+        dstopped.name = "debian";
+        dstopped.reason = "the distro init was killed by signal 9";
+        Lxs__Guest__DistroActivity activity = LXS__GUEST__DISTRO_ACTIVITY__INIT;
+        activity.name = "debian";
+        activity.busy = 1;
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_STARTED;
+        m.distro_started = &dstarted;
+        round_trip(&m.base, dec_g2h, LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_STARTED);
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_FAILED;
+        m.distro_failed = &dfailed;
+        round_trip(&m.base, dec_g2h, LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_FAILED);
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_STOPPED;
+        m.distro_stopped = &dstopped;
+        round_trip(&m.base, dec_g2h, LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_STOPPED);
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_ACTIVITY;
+        m.distro_activity = &activity;
+        round_trip(&m.base, dec_g2h, LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_ACTIVITY);
 #undef G2H
 }
 
@@ -167,6 +197,26 @@ static void test_host_to_guest(void)
         resize.cols = 20;
         Lxs__Guest__Shutdown shutdown = LXS__GUEST__SHUTDOWN__INIT;
         Lxs__Guest__StatusRequest sreq = LXS__GUEST__STATUS_REQUEST__INIT;
+        Lxs__Guest__DistroStart dstart = LXS__GUEST__DISTRO_START__INIT;
+        dstart.name = "debian";
+        dstart.scsi_target = 3;
+        dstart.hostname = "debian";
+        dstart.default_uid = 1000;
+        dstart.resolv_conf = "nameserver 10.0.2.3\n";
+        Lxs__Guest__DistroStop dstop = LXS__GUEST__DISTRO_STOP__INIT;
+        dstop.name = "debian";
+        static char *cmdline[] = { "echo $HOME" };
+        Lxs__Guest__ExecStart in_distro = LXS__GUEST__EXEC_START__INIT;
+        in_distro.session_id = 2;
+        in_distro.argv = cmdline;
+        in_distro.n_argv = 1;
+        in_distro.distro = "debian";
+        in_distro.user = "1000";
+        in_distro.shell = LXS__GUEST__SHELL__SHELL_LOGIN;
+        Lxs__Guest__ExecStart login_shell = LXS__GUEST__EXEC_START__INIT;
+        login_shell.session_id = 3;
+        login_shell.distro = "debian";
+        login_shell.shell = LXS__GUEST__SHELL__SHELL_LOGIN;
 
         Lxs__Guest__HostToGuest m = LXS__GUEST__HOST_TO_GUEST__INIT;
 #define H2G(member, value, kase)                                                         \
@@ -184,6 +234,10 @@ static void test_host_to_guest(void)
         H2G(exec_resize, resize, EXEC_RESIZE);
         H2G(shutdown, shutdown, SHUTDOWN);
         H2G(status_request, sreq, STATUS_REQUEST);
+        H2G(distro_start, dstart, DISTRO_START);
+        H2G(distro_stop, dstop, DISTRO_STOP);
+        H2G(exec_start, in_distro, EXEC_START);
+        H2G(exec_start, login_shell, EXEC_START);
 #undef H2G
 }
 
@@ -210,6 +264,16 @@ static void test_service(void)
         Lxs__Guest__ExecResize resize = LXS__GUEST__EXEC_RESIZE__INIT;
         resize.rows = 1;
         resize.cols = 1;
+        static char *cmdline[] = { "ls -l | wc -l" };
+        Lxs__Service__ExecRequest in_distro = LXS__SERVICE__EXEC_REQUEST__INIT;
+        in_distro.argv = cmdline;
+        in_distro.n_argv = 1;
+        in_distro.distro = "debian";
+        in_distro.user = "root";
+        in_distro.shell = LXS__GUEST__SHELL__SHELL_STANDARD;
+        Lxs__Service__TerminateRequest term = LXS__SERVICE__TERMINATE_REQUEST__INIT;
+        term.distro = "debian";
+        Lxs__Service__ListRequest list = LXS__SERVICE__LIST_REQUEST__INIT;
 
         Lxs__Service__Request rq = LXS__SERVICE__REQUEST__INIT;
         rq.protocol_version = LXS_SERVICE_PROTOCOL_VERSION;
@@ -227,6 +291,9 @@ static void test_service(void)
                 { LXS__SERVICE__REQUEST__MSG_STREAM_CREDIT, (void **)&rq.stream_credit, &credit },
                 { LXS__SERVICE__REQUEST__MSG_SIGNAL, (void **)&rq.signal, &sig },
                 { LXS__SERVICE__REQUEST__MSG_RESIZE, (void **)&rq.resize, &resize },
+                { LXS__SERVICE__REQUEST__MSG_EXEC, (void **)&rq.exec, &in_distro },
+                { LXS__SERVICE__REQUEST__MSG_TERMINATE, (void **)&rq.terminate, &term },
+                { LXS__SERVICE__REQUEST__MSG_LIST, (void **)&rq.list, &list },
         };
         for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
                 rq.msg_case = reqs[i].kase;
@@ -284,6 +351,17 @@ static void test_service(void)
         REP(stream_close, close_, STREAM_CLOSE);
         REP(stream_credit, credit, STREAM_CREDIT);
         REP(exec_exited, exited, EXEC_EXITED);
+        Lxs__Service__RunningDistro running = LXS__SERVICE__RUNNING_DISTRO__INIT;
+        running.name = "debian";
+        running.state = "Running";
+        Lxs__Service__RunningDistro *running_list[] = { &running, &running };
+        Lxs__Service__ListReply lr = LXS__SERVICE__LIST_REPLY__INIT;
+        lr.distros = running_list;
+        lr.n_distros = 2;
+        Lxs__Service__Notice notice = LXS__SERVICE__NOTICE__INIT;
+        notice.message = "debian: /etc/lxs.conf:3: unknown key foo.bar";
+        REP(list, lr, LIST);
+        REP(notice, notice, NOTICE);
 #undef REP
 }
 
@@ -326,6 +404,39 @@ static void test_bounds(void)
         h.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START;
         h.exec_start = &start; /* no argv */
         expect_rejected(&h.base, dec_h2g);
+
+        /* A shell runs one command line, and shell modes are the three known ones. */
+        static char *two[] = { "a", "b" };
+        start.argv = two;
+        start.n_argv = 2;
+        start.shell = LXS__GUEST__SHELL__SHELL_STANDARD;
+        expect_rejected(&h.base, dec_h2g);
+        start.n_argv = 1;
+        start.shell = (Lxs__Guest__Shell)9;
+        expect_rejected(&h.base, dec_h2g);
+        start.shell = LXS__GUEST__SHELL__SHELL_NONE;
+        char long_name[LXS_DISTRO_NAME_MAX + 2];
+        memset(long_name, 'a', sizeof(long_name) - 1);
+        long_name[sizeof(long_name) - 1] = 0;
+        start.distro = long_name;
+        expect_rejected(&h.base, dec_h2g);
+
+        /* The guest's distro reports are bounded like everything else it says. */
+        char *many[LXS_DISTRO_MAX_WARNINGS + 1];
+        for (size_t i = 0; i < LXS_ARRAY_SIZE(many); i++)
+                many[i] = "w";
+        Lxs__Guest__DistroStarted dstarted = LXS__GUEST__DISTRO_STARTED__INIT;
+        dstarted.name = "debian";
+        dstarted.warnings = many;
+        dstarted.n_warnings = LXS_ARRAY_SIZE(many);
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_STARTED;
+        m.distro_started = &dstarted;
+        expect_rejected(&m.base, dec_g2h);
+        Lxs__Guest__DistroStopped dstopped = LXS__GUEST__DISTRO_STOPPED__INIT;
+        dstopped.name = long_name;
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_STOPPED;
+        m.distro_stopped = &dstopped;
+        expect_rejected(&m.base, dec_g2h);
 
         /* Garbage bytes are refused, not guessed at. */
         const uint8_t garbage[] = { 0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f };
