@@ -1,0 +1,66 @@
+#!/bin/bash
+# throughput.sh [RUNS] [MIB]: session stream throughput of `lxs --system -e` each way, against
+# the raw virtio-serial port of the same VM configuration, measured in the same run.
+#
+# - raw: lxs-vm-serial boots the VM (same driver, argv, 2 GiB, 2 CPUs) with a bench-only /init
+#   (lxs-serial-bench-guest) and moves MIB MiB over the control port with no protocol on it:
+#   guest write() calls to the host, and host writes read by the guest with read().
+# - lxs guest->host: `lxs --system -e cat FILE >/dev/null`, FILE a MIB MiB file in the guest's
+#   tmpfs (a source that costs the guest next to nothing: busybox cat sendfile()s it into the
+#   pipe), and `lxs --system -e dd if=/dev/zero bs=1M count=MIB >/dev/null`.
+# - lxs host->guest: `head -c MIB MiB /dev/zero | lxs --system -e sh -c 'cat >/dev/null'`.
+# Rounds alternate raw and lxs so both see the same machine load. Prints each sample, then the
+# medians in MB/s (10^6 bytes/s) and lxs/raw. Defaults: 5 rounds of 1024 MiB.
+set -euo pipefail
+runs=${1:-5}
+mib=${2:-1024}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=${LXS_BUILD_DIR:-$repo/build}
+lxs=$build/bin/lxs
+raw=$build/bin/lxs-vm-serial
+guest=$build/bin/lxs-serial-bench-guest
+mkimage=$build/libexec/lxs/lxs-mkimage
+kernel=$build/share/lxs/vmlinux
+for f in "$lxs" "$raw" "$guest" "$mkimage" "$kernel"; do
+        [ -e "$f" ] || { echo "$0: $f missing: build first, or set LXS_BUILD_DIR" >&2; exit 1; }
+done
+modules=$(sed -n 's/^LXS_GUEST_MODULES:INTERNAL=//p' "$build/CMakeCache.txt")
+
+root=$(mktemp -d /tmp/lxs-throughput.XXXXXX)
+export LXS_RUNTIME_DIR=$root/run LXS_STATE_DIR=$root/state LXS_CONFIG_DIR=$root/config LXS_DATA_DIR=$root/data
+trap '"$lxs" --shutdown >/dev/null 2>&1; rm -rf "$root"' EXIT
+"$mkimage" --kernel "$kernel" --modules "$modules" --init "$guest" --busybox /bin/busybox \
+        --modules-list "$repo/utility-vm/image/modules.list" --out "$root/raw.img" >/dev/null
+
+bytes=$((mib << 20))
+src=/tmp/lxs-throughput-src
+"$lxs" --system -e dd if=/dev/zero of=$src bs=1M count="$mib" 2>/dev/null
+
+now() { date +%s.%N; }
+mbps() { python3 -c "import sys; print(f'{$bytes / (float(sys.argv[2]) - float(sys.argv[1])) / 1e6:.1f}')" "$1" "$2"; }
+
+samples=$root/samples
+for ((i = 1; i <= runs; i++)); do
+        "$raw" --kernel "$kernel" --initrd "$root/raw.img" --runs 1 --modes wr --bytes "$bytes" |
+                tee -a "$samples"
+        t0=$(now); "$lxs" --system -e cat $src >/dev/null; t1=$(now)
+        echo "lxs guest->host cat $(mbps "$t0" "$t1")" | tee -a "$samples"
+        t0=$(now); "$lxs" --system -e dd if=/dev/zero bs=1M count="$mib" 2>/dev/null >/dev/null; t1=$(now)
+        echo "lxs guest->host dd $(mbps "$t0" "$t1")" | tee -a "$samples"
+        t0=$(now); head -c "$bytes" /dev/zero | "$lxs" --system -e sh -c 'cat >/dev/null'; t1=$(now)
+        echo "lxs host->guest cat $(mbps "$t0" "$t1")" | tee -a "$samples"
+done
+
+python3 - "$samples" "$runs" "$mib" <<'PY'
+import statistics, sys
+med = {}
+for line in open(sys.argv[1]):
+    kind, direction, how, v = line.split()
+    med.setdefault((kind, direction, how), []).append(float(v))
+med = {k: statistics.median(v) for k, v in med.items()}
+print(f"\nmedians of {sys.argv[2]} rounds, {sys.argv[3]} MiB each (MB/s):")
+raw = {"guest->host": med[("raw", "guest->host", "write")], "host->guest": med[("raw", "host->guest", "read")]}
+for (kind, direction, how), v in med.items():
+    ratio = f"  ({v / raw[direction]:.2f}x raw)" if kind == "lxs" else ""
+    print(f"  {kind:3} {direction:11} {how:6} {v:8.1f}{ratio}")
+PY

@@ -1,0 +1,150 @@
+/* lxs-serial-bench-guest: a bench-only PID 1 that measures what the VM's virtio-serial port
+ * carries with no lxs protocol on it (bench/throughput.sh via lxs-vm-serial). Never part of
+ * the product's image.
+ *
+ * It mounts the API filesystems, loads the `boot` modules and opens the "lxs.control" port like
+ * the real /init, then obeys 16-byte commands from the host ({u32 op, u32 chunk, u64 bytes},
+ * little-endian):
+ *   'W' write `bytes` to the port with write() calls of `chunk` bytes (what dd does);
+ *   'S' the same through splice(): user pages vmspliced into a pipe, spliced to the port
+ *       (zero-copy in the guest: the floor for a relay that splices a child's pipe);
+ *   'R' read `bytes` from the port with read() calls of up to `chunk` bytes, then write one
+ *       byte so the host can stop its clock;
+ *   'Q' power off.
+ * Failures go to the console (report.h) and power the VM off. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "control-port.h"
+#include "fd-util.h"
+#include "modules.h"
+#include "mounts.h"
+#include "report.h"
+
+#define CHUNK_MAX (16u << 20)
+
+_Noreturn static void power_off(void)
+{
+        sync();
+        reboot(RB_POWER_OFF);
+        for (;;)
+                pause();
+}
+
+_Noreturn static void die(int err, const char *stage)
+{
+        lxs_report(err, true, NULL, "%s", stage);
+        power_off();
+}
+
+static int do_write(int port, uint8_t *buf, size_t chunk, uint64_t bytes)
+{
+        while (bytes > 0) {
+                size_t n = bytes < chunk ? (size_t)bytes : chunk;
+                ssize_t w = write(port, buf, n);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0)
+                        return w < 0 ? -errno : -EIO;
+                bytes -= (uint64_t)w;
+        }
+        return 0;
+}
+
+static int do_splice(int port, uint8_t *buf, size_t chunk, uint64_t bytes)
+{
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        /* A pipe as large as the chunk, so each round moves a whole chunk. */
+        fcntl(p[1], F_SETPIPE_SZ, (int)chunk);
+        int r = 0;
+        while (bytes > 0 && r == 0) {
+                size_t want = bytes < chunk ? (size_t)bytes : chunk;
+                struct iovec iov = { .iov_base = buf, .iov_len = want };
+                ssize_t in = vmsplice(p[1], &iov, 1, 0);
+                if (in < 0) {
+                        r = errno == EINTR ? 0 : -errno;
+                        continue;
+                }
+                for (size_t left = (size_t)in; left > 0;) {
+                        ssize_t out = splice(p[0], NULL, port, NULL, left, SPLICE_F_MOVE);
+                        if (out < 0 && errno == EINTR)
+                                continue;
+                        if (out <= 0) {
+                                r = out < 0 ? -errno : -EIO;
+                                break;
+                        }
+                        left -= (size_t)out;
+                }
+                bytes -= (uint64_t)in;
+        }
+        close(p[0]);
+        close(p[1]);
+        return r;
+}
+
+static int do_read(int port, uint8_t *buf, size_t chunk, uint64_t bytes)
+{
+        while (bytes > 0) {
+                size_t n = bytes < chunk ? (size_t)bytes : chunk;
+                ssize_t got = read(port, buf, n);
+                if (got < 0 && errno == EINTR)
+                        continue;
+                if (got <= 0)
+                        return got < 0 ? -errno : -EPIPE;
+                bytes -= (uint64_t)got;
+        }
+        return lxs_write_all(port, "A", 1);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int main(void)
+{
+        if (lxs_mounts_setup() < 0)
+                power_off();
+        int r = lxs_console_setup();
+        if (r < 0)
+                lxs_report(-r, false, NULL, "open /dev/console");
+        int uevent_fd = lxs_uevent_open();
+        lxs_modules_load_boot(LXS_MODULES_LIST);
+        char devpath[128];
+        int port = lxs_control_port_wait(uevent_fd, "lxs.control", 5000, devpath, sizeof(devpath));
+        if (port < 0)
+                die(-port, "open the port");
+        /* The benchmark wants plain blocking calls, as dd would make them. */
+        lxs_set_nonblock(port, 0);
+        uint8_t *buf = malloc(CHUNK_MAX);
+        if (!buf)
+                die(ENOMEM, "allocate the buffer");
+        memset(buf, 'x', CHUNK_MAX);
+        for (;;) {
+                uint8_t cmd[16];
+                r = lxs_read_all(port, cmd, sizeof(cmd));
+                if (r < 0)
+                        die(-r, "read a command");
+                uint32_t op = le32(cmd), chunk = le32(cmd + 4);
+                uint64_t bytes = le32(cmd + 8) | (uint64_t)le32(cmd + 12) << 32;
+                if (chunk == 0 || chunk > CHUNK_MAX)
+                        chunk = CHUNK_MAX;
+                switch (op) {
+                case 'W': r = do_write(port, buf, chunk, bytes); break;
+                case 'S': r = do_splice(port, buf, chunk, bytes); break;
+                case 'R': r = do_read(port, buf, chunk, bytes); break;
+                case 'Q': power_off();
+                default: r = -EINVAL; break;
+                }
+                if (r < 0)
+                        die(-r, "transfer");
+        }
+}
