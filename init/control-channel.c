@@ -20,6 +20,7 @@
 #include "event-loop.h"
 #include "report.h"
 #include "status.h"
+#include "stream-wire.h"
 
 #ifndef LXS_VERSION
 #error "LXS_VERSION comes from the top-level project version"
@@ -29,6 +30,10 @@
 #define WAIT_HOST_RECHECK_MS 1000
 /* Reads per readiness callback before other work gets a turn. */
 #define READ_BUDGET 64
+/* virtio_console takes at most 32 KiB per write() and hands out one 4 KiB receive buffer per
+ * read() (drivers/char/virtio_console.c); vectored calls move many of each per system call. */
+#define PORT_WRITE_MAX (32u * 1024u)
+#define PORT_READ_UNIT 4096u
 
 enum channel_state { CH_WAIT_HOST, CH_HELLO_SENT, CH_READY, CH_BROKEN };
 
@@ -126,6 +131,28 @@ int lxs_channel_send(struct lxs_channel *ch, const Lxs__Guest__GuestToHost *msg)
         return ch->want_out ? 0 : flush(ch);
 }
 
+uint8_t *lxs_channel_reserve(struct lxs_channel *ch, size_t max)
+{
+        if (ch->state != CH_HELLO_SENT && ch->state != CH_READY)
+                return errno = ENOTCONN, NULL;
+        return lxs_outq_reserve(&ch->outq, max);
+}
+
+int lxs_channel_commit(struct lxs_channel *ch, const uint8_t *prefix, size_t prefix_len, size_t len)
+{
+        if (ch->state != CH_HELLO_SENT && ch->state != CH_READY)
+                return -ENOTCONN;
+        int r = lxs_outq_commit(&ch->outq, prefix, prefix_len, len);
+        if (r < 0)
+                return r;
+        return ch->want_out ? 0 : flush(ch);
+}
+
+void lxs_channel_cancel(struct lxs_channel *ch)
+{
+        lxs_outq_cancel(&ch->outq);
+}
+
 bool lxs_channel_ready(const struct lxs_channel *ch)
 {
         return ch->state == CH_READY;
@@ -146,6 +173,20 @@ void lxs_channel_failure_sink(const char *stage, int errno_value, const char *de
 
 void lxs_channel_handle_frame(struct lxs_channel *ch, const uint8_t *payload, size_t len)
 {
+        struct lxs_stream_view v;
+        if (ch->state == CH_READY && lxs_stream_peek(payload, len, LXS_STREAM_FIELD_HOST_TO_GUEST, &v)) {
+                /* Stdin in bulk: handed on where it lies in the frame, not copied by unpacking. */
+                Lxs__Guest__StreamData d = LXS__GUEST__STREAM_DATA__INIT;
+                d.session_id = v.session_id;
+                d.stream = (Lxs__Guest__Stream)v.stream;
+                d.data.data = (uint8_t *)v.data;
+                d.data.len = v.len;
+                Lxs__Guest__HostToGuest m = LXS__GUEST__HOST_TO_GUEST__INIT;
+                m.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_DATA;
+                m.stream_data = &d;
+                ch->ops->message(ch, &m, ch->data);
+                return;
+        }
         _cleanup_(lxs_host_to_guest_freep) Lxs__Guest__HostToGuest *msg = lxs_host_to_guest_decode(payload, len);
         if (!msg) {
                 protocol_error(ch, EBADMSG, "malformed message from the host");
@@ -171,7 +212,7 @@ void lxs_channel_handle_frame(struct lxs_channel *ch, const uint8_t *payload, si
 static void read_frames(struct lxs_channel *ch)
 {
         for (int i = 0; i < READ_BUDGET; i++) {
-                int r = lxs_frame_reader_fill(&ch->reader, ch->fd);
+                int r = lxs_frame_reader_fill_vec(&ch->reader, ch->fd, PORT_READ_UNIT);
                 if (r == -EAGAIN || r == -EINTR)
                         return;
                 if (r <= 0) {
@@ -285,6 +326,7 @@ int lxs_channel_new(struct lxs_loop *loop, int fd, const char *devpath, const st
         ch->state = CH_WAIT_HOST;
         lxs_frame_reader_init(&ch->reader);
         lxs_outq_init(&ch->outq);
+        ch->outq.slice = PORT_WRITE_MAX;
         *ret = ch;
         try_connect(ch);
         return 0;

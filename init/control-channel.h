@@ -37,6 +37,14 @@ void lxs_channel_free(struct lxs_channel *ch);
  * (the message is dropped: sessions die with the channel anyway). */
 int lxs_channel_send(struct lxs_channel *ch, const Lxs__Guest__GuestToHost *msg);
 
+/* Bulk stream data without copies in user space: reserve room for up to max data bytes, read
+ * them into it, then commit with the StreamData prefix (proto/stream-wire.h), which queues and
+ * writes the frame. NULL + errno (ENOTCONN when no host listens) when there is no room;
+ * lxs_channel_cancel drops an unused reservation. */
+uint8_t *lxs_channel_reserve(struct lxs_channel *ch, size_t max);
+int lxs_channel_commit(struct lxs_channel *ch, const uint8_t *prefix, size_t prefix_len, size_t len);
+void lxs_channel_cancel(struct lxs_channel *ch);
+
 /* True after an accepted HelloAck, until the channel goes down. */
 bool lxs_channel_ready(const struct lxs_channel *ch);
 

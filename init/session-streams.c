@@ -3,10 +3,17 @@
  * Output (stdout, stderr; the pty master in tty mode) is read only while the host has granted
  * credit: with none left the fd is not polled, the child's pipe fills up and the child blocks,
  * which is the backpressure. Input is buffered only up to the credit the guest granted, and
- * credit goes back to the host only after the bytes were written to the child. */
+ * credit goes back to the host only after the bytes were written to the child.
+ *
+ * Bulk bytes are copied as little as the kernel allows, because under TCG every copy in the
+ * guest costs about as much as the whole host side: output is read straight into the channel's
+ * output queue behind a StreamData prefix (stream-wire.h), input is written to the child from
+ * the received frame and queued only for what the pipe did not take, and the pipes are widened
+ * so that each wake-up moves a whole chunk. */
 #include "session.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +22,16 @@
 #include "control-channel.h"
 #include "event-loop.h"
 #include "pty.h"
+#include "stream-wire.h"
 
 /* Chunks read per readiness callback before other sessions get a turn. */
 #define OUTPUT_BUDGET 4
+/* Pipe size asked for the child's stdio (the kernel's default limit for unprivileged
+ * processes is also 1 MiB): a chunk per wake-up, and fewer context switches. */
+#define PIPE_SIZE (1 << 20)
 
-static uint8_t relay_buf[LXS_STREAM_CHUNK];
+/* Where output goes when the channel cannot take it (no host: the session dies with it). */
+static uint8_t discard_buf[LXS_STREAM_CHUNK];
 
 static void send_stream_close(struct session *s, Lxs__Guest__Stream stream)
 {
@@ -30,19 +42,6 @@ static void send_stream_close(struct session *s, Lxs__Guest__Stream stream)
         out.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CLOSE;
         out.stream_close = &c;
         session_send(s, &out);
-}
-
-static int send_data(struct out_stream *o, const uint8_t *data, size_t len)
-{
-        Lxs__Guest__StreamData d = LXS__GUEST__STREAM_DATA__INIT;
-        d.session_id = o->session->id;
-        d.stream = o->stream;
-        d.data.data = (uint8_t *)data;
-        d.data.len = len;
-        Lxs__Guest__GuestToHost out = LXS__GUEST__GUEST_TO_HOST__INIT;
-        out.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_DATA;
-        out.stream_data = &d;
-        return session_send(o->session, &out);
 }
 
 static void grant_stdin(struct session *s, size_t consumed)
@@ -79,20 +78,39 @@ static void output_close(struct session *s, struct out_stream *o)
         send_stream_close(s, o->stream);
 }
 
+/* Reads up to `want` bytes of output into the channel's queue and sends them. Returns what
+ * read() returned. */
+static ssize_t output_read(struct out_stream *o, int fd, size_t want)
+{
+        struct lxs_channel *ch = o->session->owner->channel;
+        uint8_t *buf = ch ? lxs_channel_reserve(ch, want) : NULL;
+        if (!buf)
+                return read(fd, discard_buf, want < sizeof(discard_buf) ? want : sizeof(discard_buf));
+        ssize_t n = read(fd, buf, want);
+        if (n <= 0) {
+                lxs_channel_cancel(ch);
+                return n;
+        }
+        uint8_t prefix[LXS_STREAM_PREFIX_MAX];
+        size_t plen = lxs_stream_prefix(prefix, LXS_STREAM_FIELD_GUEST_TO_HOST, o->session->id,
+                                        (uint32_t)o->stream, (size_t)n);
+        lxs_channel_commit(ch, prefix, plen, (size_t)n);
+        return n;
+}
+
 static void output_ready(struct lxs_loop *loop, int fd, uint32_t revents, void *data)
 {
         struct out_stream *o = data;
         struct session *s = o->session;
         for (int i = 0; i < OUTPUT_BUDGET; i++) {
-                size_t want = lxs_send_credit_window(&o->credit, sizeof(relay_buf));
+                size_t want = lxs_send_credit_window(&o->credit, LXS_STREAM_CHUNK);
                 if (want == 0) {
                         output_unwatch(s, o); /* backpressure until the host grants more */
                         return;
                 }
-                ssize_t n = read(fd, relay_buf, want);
+                ssize_t n = output_read(o, fd, want);
                 if (n > 0) {
                         lxs_send_credit_spend(&o->credit, (size_t)n);
-                        send_data(o, relay_buf, (size_t)n);
                         continue;
                 }
                 if (n < 0 && errno == EINTR)
@@ -125,6 +143,14 @@ void session_output_credit(struct session *s, struct out_stream *o, uint32_t byt
 
 void session_streams_start(struct session *s)
 {
+        if (!s->tty) {
+                /* Best effort: a smaller pipe only means more wake-ups. */
+                for (int i = 0; i < 2; i++)
+                        if (s->out[i].fd >= 0)
+                                fcntl(s->out[i].fd, F_SETPIPE_SZ, PIPE_SIZE);
+                if (s->in.fd >= 0)
+                        fcntl(s->in.fd, F_SETPIPE_SZ, PIPE_SIZE);
+        }
         if (s->tty) {
                 /* A terminal has one output; stderr ends right away. */
                 s->out[1].closed = true;
@@ -254,6 +280,26 @@ void session_stdin_data(struct session *s, const uint8_t *data, size_t len)
         if (s->in.discard || s->in.fd < 0) {
                 grant_stdin(s, len);
                 return;
+        }
+        if (!s->in.head) {
+                /* Nothing pending: straight from the frame to the child; only what the pipe
+                 * does not take now is copied into the queue. */
+                ssize_t n;
+                do
+                        n = write(s->in.fd, data, len);
+                while (n < 0 && errno == EINTR);
+                if (n < 0 && errno != EAGAIN) {
+                        input_discard(s); /* EPIPE: the child closed its stdin */
+                        grant_stdin(s, len);
+                        return;
+                }
+                if (n > 0) {
+                        grant_stdin(s, (size_t)n);
+                        data += n;
+                        len -= (size_t)n;
+                }
+                if (len == 0)
+                        return;
         }
         if (input_queue(s, data, len, true) < 0) {
                 session_abort(s, "out of memory for stdin");

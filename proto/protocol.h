@@ -17,9 +17,9 @@
 #define LXS_SERVICE_PROTOCOL_VERSION 2u
 
 /* Largest StreamData payload a sender may put in one message. */
-#define LXS_STREAM_CHUNK (64u * 1024u)
+#define LXS_STREAM_CHUNK (256u * 1024u)
 /* Credit each side has for each stream when a session starts. */
-#define LXS_STREAM_INITIAL_CREDIT (256u * 1024u)
+#define LXS_STREAM_INITIAL_CREDIT (1024u * 1024u)
 /* Bounds on ExecStart/ExecRequest. */
 #define LXS_EXEC_MAX_ARGS 4096u
 #define LXS_EXEC_MAX_ENV 4096u

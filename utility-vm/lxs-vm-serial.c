@@ -3,16 +3,19 @@
  * /init is lxs-serial-bench-guest, and times bulk transfers over the control port's socket
  * both ways. Used by bench/throughput.sh; not installed.
  *
- *   lxs-vm-serial --kernel K --initrd I [--bytes N] [--runs R] [--modes wrs] [--chunk C]
- *                 [--memory MiB] [--cpus N] [--accel auto|kvm|tcg]
+ *   lxs-vm-serial --kernel K --initrd I [--bytes N] [--runs R] [--modes wspzrv] [--chunk C]
+ *                 [--memory MiB] [--cpus N] [--accel auto|kvm|tcg] [--append EXTRA]
  *
- * Modes: w = guest write() to host, s = guest splice() to host, r = host to guest read().
- * Prints one line per transfer: `raw <guest->host|host->guest> <write|splice|read> <MB/s>`
+ * Modes (see serial-bench-guest.c): guest to host: w = write(), s = splice() of user pages,
+ * p = a child's pipe relayed with read()+write(), z = the same relayed with splice(); host to
+ * guest: r = read(), v = readv() of 4 KiB vectors. 0 and 1 pin the guest side to that vCPU.
+ * Prints one line per transfer: `raw <guest->host|host->guest> <mode name> <MB/s>`
  * (MB = 10^6 bytes). Guest->host is timed from the command to the last byte received,
  * host->guest from the command to the guest's acknowledgement of the last byte. */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,10 +87,10 @@ static int guest_to_host(int fd, char op, uint32_t chunk, uint64_t bytes, uint8_
         return 0;
 }
 
-static int host_to_guest(int fd, uint32_t chunk, uint64_t bytes, uint8_t *buf, double *secs)
+static int host_to_guest(int fd, char op, uint32_t chunk, uint64_t bytes, uint8_t *buf, double *secs)
 {
         double t0 = now_s();
-        int r = send_cmd(fd, 'R', chunk, bytes);
+        int r = send_cmd(fd, op, chunk, bytes);
         for (uint64_t left = bytes; r == 0 && left > 0;) {
                 size_t n = left < HOST_BUF ? (size_t)left : HOST_BUF;
                 r = lxs_write_all(fd, buf, n);
@@ -116,15 +119,24 @@ static int run(int fd, const char *modes, int runs, uint32_t chunk, uint64_t byt
                 return r;
         for (int i = 0; i < runs; i++) {
                 for (const char *m = modes; *m; m++) {
-                        const char *dir = *m == 'r' ? "host->guest" : "guest->host";
-                        const char *how = *m == 'w' ? "write" : *m == 's' ? "splice" : "read";
-                        if (*m == 'r')
-                                r = host_to_guest(fd, chunk, bytes, buf, &secs);
+                        if (*m == '0' || *m == '1') {
+                                r = send_cmd(fd, 'A', (uint32_t)(*m - '0'), 0);
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
+                        static const char *const names[] = { ['w'] = "write", ['s'] = "splice", ['p'] = "relay",
+                                                             ['z'] = "relay-splice", ['r'] = "read", ['v'] = "readv" };
+                        bool in = *m == 'r' || *m == 'v';
+                        const char *dir = in ? "host->guest" : "guest->host";
+                        char op = (char)(*m - 'a' + 'A');
+                        if (in)
+                                r = host_to_guest(fd, op, chunk, bytes, buf, &secs);
                         else
-                                r = guest_to_host(fd, *m == 's' ? 'S' : 'W', chunk, bytes, buf, &secs);
+                                r = guest_to_host(fd, op, chunk, bytes, buf, &secs);
                         if (r < 0)
                                 return r;
-                        printf("raw %s %s %.1f\n", dir, how, (double)bytes / secs / 1e6);
+                        printf("raw %s %s %.1f\n", dir, names[(unsigned char)*m], (double)bytes / secs / 1e6);
                         fflush(stdout);
                 }
         }
@@ -143,6 +155,7 @@ int main(int argc, char **argv)
                 { "memory", required_argument, NULL, 'm' },
                 { "cpus", required_argument, NULL, 'c' },
                 { "accel", required_argument, NULL, 'a' },
+                { "append", required_argument, NULL, 'A' },
                 { 0 },
         };
         struct lxs_vm_params p = { .memory_mib = 2048, .processors = 2 };
@@ -161,6 +174,7 @@ int main(int argc, char **argv)
                 case 'C': chunk = (uint32_t)strtoul(optarg, NULL, 0); break;
                 case 'm': p.memory_mib = (uint32_t)atoi(optarg); break;
                 case 'c': p.processors = (uint32_t)atoi(optarg); break;
+                case 'A': p.cmdline_extra = optarg; break;
                 case 'a':
                         if (lxs_accel_parse(optarg, &accel) < 0) {
                                 fprintf(stderr, PROG ": --accel: expected auto, kvm or tcg\n");
@@ -170,9 +184,9 @@ int main(int argc, char **argv)
                 default: return 2;
                 }
         }
-        if (!p.kernel || !p.initrd || runs < 1 || bytes == 0 || strspn(modes, "wsr") != strlen(modes)) {
-                fprintf(stderr, "usage: " PROG " --kernel K --initrd I [--bytes N] [--runs R] [--modes wsr] "
-                                "[--chunk C] [--memory MiB] [--cpus N] [--accel A]\n");
+        if (!p.kernel || !p.initrd || runs < 1 || bytes == 0 || strspn(modes, "wspzrv01") != strlen(modes)) {
+                fprintf(stderr, "usage: " PROG " --kernel K --initrd I [--bytes N] [--runs R] [--modes wspzrv] "
+                                "[--chunk C] [--memory MiB] [--cpus N] [--accel A] [--append EXTRA]\n");
                 return 2;
         }
         p.accel = lxs_accel_resolve(accel, NULL, NULL);
@@ -186,6 +200,7 @@ int main(int argc, char **argv)
         if (asprintf(&log, "%s/console.log", dir) < 0)
                 return 1;
         p.console_log = log;
+        p.runtime_dir = dir; /* qmp.sock there, to sample the guest while it runs */
 
         struct lxs_vm vm;
         _cleanup_free_ char *detail = NULL;
@@ -207,6 +222,9 @@ int main(int argc, char **argv)
         lxs_vm_release(&vm);
         if (r == 0) {
                 unlink(log);
+                _cleanup_free_ char *qmp = NULL;
+                if (asprintf(&qmp, "%s/%s", dir, LXS_VM_QMP_SOCKET) > 0)
+                        unlink(qmp);
                 rmdir(dir);
         }
         return r < 0 ? 1 : 0;

@@ -8,17 +8,26 @@
  *   'W' write `bytes` to the port with write() calls of `chunk` bytes (what dd does);
  *   'S' the same through splice(): user pages vmspliced into a pipe, spliced to the port
  *       (zero-copy in the guest: the floor for a relay that splices a child's pipe);
+ *   'P' a child writes `bytes` into a pipe (write() of `chunk`), this process relays the pipe
+ *       to the port with read() + write() (a relay's two copies);
+ *   'Z' the same, relayed with splice() from the pipe to the port (no copy in the relay);
  *   'R' read `bytes` from the port with read() calls of up to `chunk` bytes, then write one
  *       byte so the host can stop its clock;
+ *   'V' the same with readv() of 4 KiB vectors (the port returns one 4 KiB buffer per read);
+ *   'A' pin this process to CPU `chunk` (to tell per-vCPU effects apart);
  *   'Q' power off.
  * Failures go to the console (report.h) and power the VM off. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/reboot.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "control-port.h"
@@ -27,7 +36,7 @@
 #include "mounts.h"
 #include "report.h"
 
-#define CHUNK_MAX (16u << 20)
+#define CHUNK_MAX (8u << 20)
 
 _Noreturn static void power_off(void)
 {
@@ -90,6 +99,76 @@ static int do_splice(int port, uint8_t *buf, size_t chunk, uint64_t bytes)
         return r;
 }
 
+/* Child side of P and Z: writes `bytes` into the pipe, then exits. */
+static pid_t start_writer(int *rd, uint8_t *buf, size_t chunk, uint64_t bytes)
+{
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        fcntl(p[1], F_SETPIPE_SZ, (int)chunk);
+        pid_t pid = fork();
+        if (pid == 0) {
+                close(p[0]);
+                _exit(do_write(p[1], buf, chunk, bytes) < 0);
+        }
+        close(p[1]);
+        if (pid < 0) {
+                close(p[0]);
+                return -errno;
+        }
+        *rd = p[0];
+        return pid;
+}
+
+static int do_relay(int port, uint8_t *buf, size_t chunk, uint64_t bytes, bool use_splice)
+{
+        int rd = -1;
+        pid_t pid = start_writer(&rd, buf, chunk, bytes);
+        if (pid < 0)
+                return pid;
+        uint8_t *relay = buf + chunk;
+        int r = 0;
+        for (uint64_t left = bytes; left > 0 && r == 0;) {
+                /* The port's splice_write returns 0 on an empty pipe instead of waiting. */
+                struct pollfd pf = { .fd = rd, .events = POLLIN };
+                if (use_splice && poll(&pf, 1, -1) < 0 && errno != EINTR)
+                        r = -errno;
+                ssize_t n = use_splice ? splice(rd, NULL, port, NULL, chunk, SPLICE_F_MOVE)
+                                       : read(rd, relay, chunk);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        r = n < 0 ? -errno : -EPIPE;
+                        break;
+                }
+                if (!use_splice)
+                        r = lxs_write_all(port, relay, (size_t)n);
+                left -= (uint64_t)n;
+        }
+        close(rd);
+        waitpid(pid, NULL, 0);
+        return r;
+}
+
+static int do_readv(int port, uint8_t *buf, size_t chunk, uint64_t bytes)
+{
+        struct iovec iov[64];
+        size_t niov = chunk / 4096 < 64 ? chunk / 4096 : 64;
+        if (niov == 0)
+                niov = 1;
+        for (size_t i = 0; i < niov; i++)
+                iov[i] = (struct iovec){ .iov_base = buf + i * 4096, .iov_len = 4096 };
+        while (bytes > 0) {
+                ssize_t got = readv(port, iov, (int)niov);
+                if (got < 0 && errno == EINTR)
+                        continue;
+                if (got <= 0)
+                        return got < 0 ? -errno : -EPIPE;
+                bytes -= (uint64_t)got < bytes ? (uint64_t)got : bytes;
+        }
+        return lxs_write_all(port, "A", 1);
+}
+
 static int do_read(int port, uint8_t *buf, size_t chunk, uint64_t bytes)
 {
         while (bytes > 0) {
@@ -124,10 +203,10 @@ int main(void)
                 die(-port, "open the port");
         /* The benchmark wants plain blocking calls, as dd would make them. */
         lxs_set_nonblock(port, 0);
-        uint8_t *buf = malloc(CHUNK_MAX);
+        uint8_t *buf = malloc(2 * CHUNK_MAX);
         if (!buf)
                 die(ENOMEM, "allocate the buffer");
-        memset(buf, 'x', CHUNK_MAX);
+        memset(buf, 'x', 2 * CHUNK_MAX);
         for (;;) {
                 uint8_t cmd[16];
                 r = lxs_read_all(port, cmd, sizeof(cmd));
@@ -140,7 +219,17 @@ int main(void)
                 switch (op) {
                 case 'W': r = do_write(port, buf, chunk, bytes); break;
                 case 'S': r = do_splice(port, buf, chunk, bytes); break;
+                case 'P': r = do_relay(port, buf, chunk, bytes, false); break;
+                case 'Z': r = do_relay(port, buf, chunk, bytes, true); break;
                 case 'R': r = do_read(port, buf, chunk, bytes); break;
+                case 'V': r = do_readv(port, buf, chunk, bytes); break;
+                case 'A': {
+                        cpu_set_t set;
+                        CPU_ZERO(&set);
+                        CPU_SET(chunk % CPU_SETSIZE, &set);
+                        r = sched_setaffinity(0, sizeof(set), &set) < 0 ? -errno : 0;
+                        break;
+                }
                 case 'Q': power_off();
                 default: r = -EINVAL; break;
                 }

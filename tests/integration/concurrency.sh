@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Two CLIs at once from a cold start share one lxsd and one VM; several commands at once do not
-# mix their output.
+# mix their output; a command whose reader stopped holds up no other.
 . "$(dirname "$0")/lib.sh"
 
 lxs --system -e echo one >"$TEST_ROOT/a" 2>&1 &
@@ -25,4 +25,17 @@ for i in 1 2 3 4 5 6 7 8; do
         expect_eq "$(wc -l <"$TEST_ROOT/out$i")" 2000 "lines of command $i"
         [ -z "$(grep -v "^$i-" "$TEST_ROOT/out$i" | head -1)" ] || fail "command $i got another's output"
 done
+# A reader that stops stalls only its own command: `yes` writes into a host pipe nobody reads,
+# while bulk transfers both ways still complete and lxsd holds no more than the credit window.
+(lxs --system -e yes & echo $! >"$TEST_ROOT/stuck.pid"; wait) | sleep 60 &
+stuck_sleep=$!
+sleep 2
+expect_eq "$(timeout 60 lxs --system -e dd if=/dev/zero bs=1M count=32 2>/dev/null | wc -c)" 33554432 \
+        "bytes out of the guest next to a stalled session"
+expect_eq "$(head -c 33554432 /dev/zero | timeout 60 lxs --system -e wc -c | tr -d ' ')" 33554432 \
+        "bytes into the guest next to a stalled session"
+rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$(lxsd_pid)/status")
+[ "$rss_kb" -lt 65536 ] || fail "lxsd grew to $rss_kb kB behind a stalled reader"
+kill "$(cat "$TEST_ROOT/stuck.pid")" "$stuck_sleep" 2>/dev/null || true
+wait "$stuck_sleep" 2>/dev/null || true
 echo "PASS: $TEST_NAME"
