@@ -84,6 +84,14 @@ def cmd(t, line, expect, what):
     return t.expect(expect, what=what)
 
 
+def interrupt(t, command, key, shows, what):
+    """Runs command in the foreground, types key after it started, expects shows."""
+    t.send(command + "\r")
+    time.sleep(1.5)
+    t.send(key)
+    t.expect(shows, what=what)
+
+
 # -- an interactive login shell
 t = Term([LXS, "-d", DISTRO])
 initial = termios.tcgetattr(t.fd)
@@ -96,22 +104,12 @@ time.sleep(0.5)
 cmd(t, "stty size", r"50 100", "window size after a resize")
 cmd(t, "echo term=$TERM", r"term=xterm-256color", "TERM from the host")
 
-t.send("sleep 100\r")
-time.sleep(1.5)
-t.send(b"\x03")
+interrupt(t, "sleep 100", b"\x03", r"\^C", "Ctrl-C echoes")
 cmd(t, "echo after-int", r"after-int\r?\n", "Ctrl-C stops the foreground command, not the shell")
-
-t.send("sleep 101\r")
-time.sleep(1.5)
-t.send(b"\x1a")
-t.expect(r"Stopped", what="Ctrl-Z stops the foreground job")
+interrupt(t, "sleep 101", b"\x1a", r"Stopped", "Ctrl-Z stops the foreground job")
 cmd(t, "jobs", r"sleep 101", "job control lists the stopped job")
 cmd(t, "kill %1; wait; echo killed-job", r"killed-job\r?\n", "the stopped job can be killed")
-
-t.send("sleep 102\r")
-time.sleep(1.5)
-t.send(b"\x1c")
-t.expect(r"Quit", what="Ctrl-\\ quits the foreground command")
+interrupt(t, "sleep 102", b"\x1c", r"Quit", "Ctrl-\\ quits the foreground command")
 cmd(t, "echo still-here", r"still-here\r?\n", "the shell survives Ctrl-\\")
 
 t.send("exit 3\r")
