@@ -126,6 +126,7 @@ debian_tarball() {
 # import_debian NAME: registers a real Debian distro NAME (data dir under TEST_ROOT).
 import_debian() {
         export LXS_DATA_DIR="$TEST_ROOT/data"
+        mkdir -p "$TEST_ROOT/distros"
         local tarball
         tarball=$(debian_tarball)
         if [ -n "$tarball" ]; then
