@@ -88,8 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         req.argv = argv;
         req.n_argv = 1;
         if (m->state == VM_RUNNING) {
-                session_start(m, a, &req);
-                session_start(m, b, &req);
+                session_start(m, a, &req, NULL);
+                session_start(m, b, &req, NULL);
                 client_destroy(b); /* a session whose CLI went away */
         }
 
