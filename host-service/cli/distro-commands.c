@@ -346,6 +346,7 @@ int lxs_cmd_export(const struct lxs_options *o)
         _cleanup_free_ char *tmp = NULL;
         _cleanup_free_ char *target = NULL;
         _cleanup_close_ int out = -1;
+        _cleanup_free_ char *err = NULL;
         if (to_stdout) {
                 if (isatty(STDOUT_FILENO)) {
                         errorf(cmd, "refusing to write an archive to a terminal (redirect standard output)");
@@ -378,7 +379,6 @@ int lxs_cmd_export(const struct lxs_options *o)
                 .cancel = &cancelled,
         };
         struct lxs_export_stats st = { 0 };
-        _cleanup_free_ char *err = NULL;
         ret = lxs_image_export(d.image, out, fmt, &eo, &st, &err);
         lxs_progress_finish(&progress);
         if (ret == 0 && !to_stdout && fsync(out) < 0)
