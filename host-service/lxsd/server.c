@@ -160,7 +160,7 @@ static bool handle_shutdown(struct client *c, Lxs__Service__Request *req)
 
 static bool handle_exec(struct client *c, Lxs__Service__Request *req)
 {
-        if (!req->exec->system) {
+        if (!req->exec->system && !distro_find(&c->d->vm, req->exec->distro)) {
                 /* A distro that cannot start is said so before a VM boots for nothing. */
                 struct lxs_distro reg;
                 char err[1024];
