@@ -349,7 +349,7 @@ static void on_check_done(struct lxs_loop *loop, int fd, uint32_t revents, void 
         lxs_loop_unwatch(loop, d->check_watch);
         d->check_watch = -1;
         _cleanup_free_ char *detail = NULL;
-        int r = image_check_finish(&d->check, &detail);
+        int r = image_check_finish(&d->check, d->image, &detail);
         if (r == -ENOENT) {
                 lxsd_log("distro %s: e2fsck not found on the host: image not checked", d->name);
         } else if (r < 0) {
@@ -514,8 +514,14 @@ static void end_sessions(struct distro *d, const char *why)
                         s = s->next;
                         continue;
                 }
-                if (s->client)
-                        client_send_error(s->client, EIO, "%s: %s", d->name, why);
+                /* Unhooked first: the client going away must not signal a process that the
+                 * guest has already ended. */
+                struct client *c = s->client;
+                if (c) {
+                        c->session = NULL;
+                        s->client = NULL;
+                        client_send_error(c, EIO, "%s: %s", d->name, why);
+                }
                 session_free(m, s);
                 s = m->sessions; /* the list changed under us */
         }

@@ -73,46 +73,45 @@ static void release(struct image_check *ic)
         *ic = (struct image_check){ .pid = -1, .pidfd = -1, .out_fd = -1 };
 }
 
-/* e2fsck's output as one line: lines joined with "; ", runs of blanks squeezed. */
-static char *summarise_output(int fd)
+/* The lines of e2fsck's output that say what is wrong, as one line: those it starts with
+ * "e2fsck: " or with the image's path, without that prefix, joined with spaces (e2fsck wraps
+ * its prose); else its first line. */
+static char *summarise_output(int fd, const char *image)
 {
         char buf[4096];
         ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-        if (n < 0)
-                n = 0;
-        buf[n] = '\0';
-        char *out = malloc(DETAIL_MAX + 4);
+        buf[n > 0 ? n : 0] = '\0';
+        char *out = calloc(1, DETAIL_MAX + 1);
         if (!out)
                 return NULL;
-        size_t o = 0;
-        bool space = false, newline = false;
-        for (ssize_t i = 0; i < n && o < DETAIL_MAX; i++) {
-                unsigned char ch = (unsigned char)buf[i];
-                if (ch == '\n' || ch == '\r') {
-                        newline = o > 0;
-                        space = false;
+        size_t ilen = strlen(image);
+        const char *first = NULL;
+        for (char *line = strtok(buf, "\r\n"); line; line = strtok(NULL, "\r\n")) {
+                line += strspn(line, " \t");
+                size_t len = strlen(line);
+                while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+                        line[--len] = '\0';
+                if (!*line)
                         continue;
-                }
-                if (ch == ' ' || ch == '\t') {
-                        space = o > 0;
-                        continue;
-                }
-                if (ch < 0x20)
-                        continue;
-                if (newline) {
-                        out[o++] = ';';
-                        out[o++] = ' ';
-                } else if (space) {
-                        out[o++] = ' ';
-                }
-                newline = space = false;
-                out[o++] = (char)ch;
+                if (!first)
+                        first = line;
+                const char *what = NULL;
+                if (strncmp(line, "e2fsck: ", 8) == 0)
+                        what = line + 8;
+                else if (strncmp(line, image, ilen) == 0 && line[ilen] == ':')
+                        what = line + ilen + 1 + strspn(line + ilen + 1, " \t");
+                if (what && *what && strlen(out) + strlen(what) + 2 <= DETAIL_MAX)
+                        snprintf(out + strlen(out), DETAIL_MAX + 1 - strlen(out), "%s%s", *out ? " " : "", what);
         }
-        out[o] = '\0';
+        if (!*out && first)
+                snprintf(out, DETAIL_MAX + 1, "%s", first);
+        for (char *p = out; *p; p++)
+                if ((unsigned char)*p < 0x20)
+                        *p = ' ';
         return out;
 }
 
-int image_check_finish(struct image_check *ic, char **detail)
+int image_check_finish(struct image_check *ic, const char *image, char **detail)
 {
         *detail = NULL;
         int status = 0;
@@ -132,9 +131,12 @@ int image_check_finish(struct image_check *ic, char **detail)
         } else if (WEXITSTATUS(status) == NOT_FOUND_STATUS) {
                 ret = -ENOENT;
         } else if (WEXITSTATUS(status) & ~E2FSCK_OK_MASK) {
-                _cleanup_free_ char *text = summarise_output(ic->out_fd);
-                if (asprintf(detail, "e2fsck: %s (exit status %d)", text && *text ? text : "failed",
-                             WEXITSTATUS(status)) < 0)
+                _cleanup_free_ char *text = summarise_output(ic->out_fd, image);
+                /* 4: errors left that only an interactive check may repair. */
+                bool repairable = WEXITSTATUS(status) == 4;
+                if (asprintf(detail, "e2fsck: %s (exit status %d%s%s)", text && *text ? text : "failed",
+                             WEXITSTATUS(status), repairable ? "; repair it with e2fsck -f " : "",
+                             repairable ? image : "") < 0)
                         *detail = NULL;
                 ret = -EUCLEAN;
         }

@@ -211,7 +211,7 @@ int image_check_spawn(const char *image, struct image_check *ic);
 /* After its pidfd became readable: 0 when the image is clean or was repaired, -ENOENT when
  * there is no e2fsck to run, -EUCLEAN (damage left) or another errno with *detail a malloc'd
  * one-line summary of e2fsck's output. */
-int image_check_finish(struct image_check *ic, char **detail);
+int image_check_finish(struct image_check *ic, const char *image, char **detail);
 void image_check_abort(struct image_check *ic);
 
 /* sessions.c */
