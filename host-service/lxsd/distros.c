@@ -77,6 +77,10 @@ int distro_errno(int err)
 int distro_lookup(const char *name, struct lxs_distro *out, char *err, size_t errlen)
 {
         memset(out, 0, sizeof(*out));
+        if (!name || !*name) {
+                snprintf(err, errlen, "exec: no distribution named (--system runs in the utility VM itself)");
+                return -EINVAL;
+        }
         if (lxs_distro_name_check(name) < 0) {
                 snprintf(err, errlen, "%.80s: no such distribution", name);
                 return -ENODEV;
