@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -614,6 +615,52 @@ int lxs_cmd_unregister(const struct lxs_options *o)
         return 0;
 }
 
+/* A running distro's image cannot be read from the host (its newest metadata may be only in the
+ * guest's page cache or the ext4 journal), so the user is looked up inside it, by running
+ * `id -u -- USER` there as root through this very CLI. */
+static int lookup_user_in_running(const char *distro, const char *user, unsigned *uid, char **err)
+{
+        int out[2];
+        if (pipe2(out, O_CLOEXEC) < 0)
+                return -errno;
+        pid_t pid = fork();
+        if (pid < 0) {
+                int r = -errno;
+                close(out[0]);
+                close(out[1]);
+                return r;
+        }
+        if (pid == 0) {
+                int devnull = open("/dev/null", O_RDWR);
+                if (dup2(devnull, STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
+                    dup2(devnull, STDERR_FILENO) < 0)
+                        _exit(127);
+                execl("/proc/self/exe", "lxs", "-d", distro, "-u", "root", "-e", "id", "-u", "--", user,
+                      (char *)NULL);
+                _exit(127);
+        }
+        close(out[1]);
+        char buf[32] = "";
+        ssize_t n = 0, got;
+        while (n < (ssize_t)sizeof(buf) - 1 &&
+               ((got = read(out[0], buf + n, sizeof(buf) - 1 - (size_t)n)) > 0 || (got < 0 && errno == EINTR)))
+                n += got > 0 ? got : 0;
+        close(out[0]);
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        char *end = NULL;
+        unsigned long v = n > 0 ? strtoul(buf, &end, 10) : 0;
+        if (n <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || end == buf ||
+            (*end != '\n' && *end) || v > UINT32_MAX) {
+                if (asprintf(err, "%s: no such user in the running distro", user) < 0)
+                        *err = NULL;
+                return -ENOENT;
+        }
+        *uid = (unsigned)v;
+        return 0;
+}
+
 int lxs_cmd_manage(const struct lxs_options *o)
 {
         const char *cmd = "manage";
@@ -627,7 +674,16 @@ int lxs_cmd_manage(const struct lxs_options *o)
         }
         unsigned uid;
         _cleanup_free_ char *err = NULL;
-        int ret = lxs_image_lookup_user(d.image, o->default_user, &uid, &err);
+        Lxs__Service__ListReply *running = NULL;
+        char why[256];
+        int ret = lxs_service_list(&running, why, sizeof(why));
+        bool is_running = ret == 0 && lxs_service_state_of(running, d.name) != NULL;
+        if (running)
+                lxs__service__list_reply__free_unpacked(running, NULL);
+        if (is_running)
+                ret = lookup_user_in_running(d.name, o->default_user, &uid, &err);
+        else
+                ret = lxs_image_lookup_user(d.image, o->default_user, &uid, &err);
         if (ret == 0) {
                 d.default_uid = uid;
                 lxs_registry_lock(&reg);
@@ -635,6 +691,9 @@ int lxs_cmd_manage(const struct lxs_options *o)
                 lxs_registry_unlock(&reg);
         }
         lxs_registry_close(&reg);
+        if (ret == 0 && is_running)
+                fprintf(stderr, "lxs: manage: %s: the new default user applies from its next start (lxs -t %s)\n",
+                        d.name, d.name);
         lxs_distro_clear(&d);
         if (ret < 0)
                 return errorf(cmd, "%s: %s", o->name, err ? err : strerror(-ret));

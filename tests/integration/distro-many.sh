@@ -11,10 +11,12 @@ clone_distro d1 d3
 
 # -- isolation
 lxs -d d1 -e sh -c 'nohup sleep 777 >/dev/null 2>&1 &'
+# The pattern does not match its own command line.
+count_marker() { lxs -d "$1" -e sh -c 'cat /proc/[0-9]*/cmdline 2>/dev/null | tr "\0" " " | grep -c "sleep 7[7]7" || true'; }
+expect_eq "$(count_marker d1)" 1 "d1's background process in d1"
 for d in d2 d3; do
         expect_eq "$(lxs -d $d -e hostname)" "$d" "hostname of $d"
-        expect_eq "$(lxs -d $d -e sh -c 'cat /proc/[0-9]*/cmdline 2>/dev/null | tr "\0" " " | grep -c "sleep 777" || true')" 0 \
-                "$d sees d1's processes"
+        expect_eq "$(count_marker $d)" 0 "$d sees d1's processes"
         lxs -d $d -e sh -c 'touch /only-in-'$d
 done
 [ "$(running_distros | sort | tr '\n' ' ')" = "d1 d2 d3 " ] || fail "not all three running: $(running_distros)"

@@ -69,8 +69,11 @@ expect_eq "$(lxs -d deb -e printenv TERM)" "xterm-256color" "TERM comes from the
 one_line_error "nosuchuser" lxs -d deb -u nosuchuser -e true
 one_line_error "/does/not/exist" lxs -d deb --cd /does/not/exist -e true
 one_line_error "nosuchdistro" lxs -d nosuchdistro -e true
-lxs --manage deb --set-default-user ann || fail "--set-default-user"
-expect_eq "$(lxs -d deb -e id -un)" "ann" "the registered default user"
+lxs --manage deb --set-default-user ann 2>"$TEST_ROOT/err" || fail "--set-default-user"
+grep -q "next start" "$TEST_ROOT/err" || fail "--set-default-user of a running distro does not say when it applies"
+expect_eq "$(lxs -d deb -e id -un)" "root" "the default user of the running distro"
+lxs -t deb
+expect_eq "$(lxs -d deb -e id -un)" "ann" "the registered default user after a restart"
 
 # -- the container
 expect_eq "$(lxs -d deb -e hostname)" "deb" "hostname is the distro name"
@@ -81,7 +84,7 @@ lxs -d deb -e sh -c 'mount | grep -q " /tmp type tmpfs"' || fail "/tmp is not a 
 lxs -d deb -e sh -c 'mount | grep -q "devpts on /dev/pts"' || fail "no devpts in the distro"
 
 # -- terminate
-lxs -d deb -e sh -c 'nohup sleep 1000 >/dev/null 2>&1 &'
+lxs -d deb -u root -e sh -c 'nohup sleep 1000 >/dev/null 2>&1 &'
 count_sleeps() { lxs -d deb -e sh -c 'cat /proc/[0-9]*/comm 2>/dev/null | grep -cx sleep || true'; }
 expect_eq "$(count_sleeps)" 1 "a background process of a session outlives the session"
 lxs -t deb || fail "terminate"
