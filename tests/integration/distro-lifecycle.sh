@@ -8,8 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v e2fsck >/dev/null || [ -x /sbin/e2fsck ] || skip "e2fsck (e2fsprogs) not installed"
-rootfs="${LXS_TEST_ROOTFS:-$HOME/.cache/lxs/rootfs/debian-bookworm-minbase.tar.zst}"
-[ -r "$rootfs" ] || skip "no Debian rootfs tarball at $rootfs (lxs --install builds one)"
+rootfs=$(debian_tarball)
+[ -r "$rootfs" ] || skip "no cached Debian rootfs tarball (the distro-debian test or lxs --install builds one)"
 export LXS_DATA_DIR="$TEST_ROOT/data"
 T=$TEST_ROOT
 fsck() { PATH="$PATH:/sbin:/usr/sbin" e2fsck "$@"; }
