@@ -4,8 +4,9 @@
  * hot-adds the image and checks what a user would: DistroStarted with the lxs.conf warning,
  * commands' output as root and as the default user, the shell modes, hostname and generated
  * files, the boot command, a tty from the distro's own devpts, the cgroup namespace, clear
- * ExecFailed details, DistroActivity, DistroStop, a restart, and that the image passes the
- * host's `e2fsck -fn` after DistroStop and after a VM Shutdown with the distro running.
+ * ExecFailed details, DistroActivity, DistroStop, an unasked DistroStopped when the distro's
+ * init is killed, restarts with the data kept, and that the image passes the host's
+ * `e2fsck -fn` after DistroStop and after a VM Shutdown with the distro running.
  * argv[1]: guest image directory, argv[2]: busybox. Skipped (77) without them unless
  * LXS_REQUIRE_ALL=1. */
 #include <archive.h>
@@ -128,8 +129,17 @@ static void send_msg(const Lxs__Guest__HostToGuest *m)
 
 /* The next guest message, or NULL after timeout_ms. GuestFailure is printed and skipped;
  * DistroActivity is recorded and skipped. */
-static Lxs__Guest__GuestToHost *next_msg(int timeout_ms)
+/* Messages a session's loop read that were not its own (a DistroStopped racing ExecExited). */
+static Lxs__Guest__GuestToHost *stash[8];
+static size_t n_stash;
+
+static Lxs__Guest__GuestToHost *next_msg(int timeout_ms, bool use_stash)
 {
+        if (use_stash && n_stash) {
+                Lxs__Guest__GuestToHost *m = stash[0];
+                memmove(stash, stash + 1, --n_stash * sizeof(stash[0]));
+                return m;
+        }
         long long deadline = now_ms() + timeout_ms;
         for (;;) {
                 const uint8_t *payload;
@@ -163,7 +173,7 @@ static Lxs__Guest__GuestToHost *next_msg(int timeout_ms)
 
 static Lxs__Guest__GuestToHost *expect(Lxs__Guest__GuestToHost__MsgCase want, const char *what)
 {
-        Lxs__Guest__GuestToHost *m = next_msg(WAIT_MS);
+        Lxs__Guest__GuestToHost *m = next_msg(WAIT_MS, true);
         if (!m || m->msg_case != want) {
                 fprintf(stderr, "%s: expected message %d, got %d\n", what, want, m ? (int)m->msg_case : -1);
                 if (m && m->msg_case == LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_FAILED)
@@ -234,6 +244,8 @@ struct run_result {
 };
 
 /* Runs one session in the distro; stdin is closed at once. */
+static const char *run_distro = DISTRO;
+
 static void run(struct run_result *res, const char *user, Lxs__Guest__Shell shell, bool tty, const char *cwd,
                 size_t argc, ...)
 {
@@ -256,7 +268,7 @@ static void run(struct run_result *res, const char *user, Lxs__Guest__Shell shel
         es.tty = tty;
         es.rows = 24;
         es.cols = 80;
-        es.distro = DISTRO;
+        es.distro = (char *)run_distro;
         es.user = (char *)(user ? user : "");
         es.shell = shell;
         Lxs__Guest__HostToGuest m = LXS__GUEST__HOST_TO_GUEST__INIT;
@@ -267,7 +279,7 @@ static void run(struct run_result *res, const char *user, Lxs__Guest__Shell shel
         sc.session_id = es.session_id;
         sc.stream = LXS__GUEST__STREAM__STREAM_STDIN;
         for (;;) {
-                Lxs__Guest__GuestToHost *r = next_msg(WAIT_MS);
+                Lxs__Guest__GuestToHost *r = next_msg(WAIT_MS, false);
                 if (!r) {
                         fprintf(stderr, "session %u (%s): no answer\n", es.session_id, argv[0]);
                         check_failures++;
@@ -302,10 +314,18 @@ static void run(struct run_result *res, const char *user, Lxs__Guest__Shell shel
                         res->exit_code = r->exec_exited->exit_code;
                         done = true;
                         break;
+                case LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CLOSE:
+                case LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CREDIT:
+                        break;
                 default:
+                        if (n_stash < LXS_ARRAY_SIZE(stash)) {
+                                stash[n_stash++] = r;
+                                r = NULL;
+                        }
                         break;
                 }
-                lxs__guest__guest_to_host__free_unpacked(r, NULL);
+                if (r)
+                        lxs__guest__guest_to_host__free_unpacked(r, NULL);
                 if (done)
                         return;
         }
@@ -456,9 +476,26 @@ int main(int argc, char **argv)
         CHECK_EQ_INT(lxs_qemu_driver.attach_disk(&vm, TARGET, image, &detail), 0);
         st = start_distro();
         if (st) {
+                char pid[16];
+                snprintf(pid, sizeof(pid), "%d", st->distro_started->init_pid);
                 lxs__guest__guest_to_host__free_unpacked(st, NULL);
                 struct run_result res;
-                run(&res, "root", LXS__GUEST__SHELL__SHELL_STANDARD, false, NULL, 1, "echo kept > /root/file; cat /root/file");
+                run(&res, "root", LXS__GUEST__SHELL__SHELL_STANDARD, false, NULL, 1, "echo kept > /root/file; sync");
+                CHECK_EQ_INT(res.exit_code, 0);
+                /* The distro's init killed from the VM: the guest says so unasked. */
+                run_distro = "";
+                run(&res, NULL, LXS__GUEST__SHELL__SHELL_NONE, false, NULL, 3, "kill", "-9", pid);
+                run_distro = DISTRO;
+                CHECK_EQ_INT(res.exit_code, 0);
+                Lxs__Guest__GuestToHost *gone = expect(LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_STOPPED, "kill init");
+                if (gone) {
+                        CHECK_EQ_STR(gone->distro_stopped->reason, "the distro's init was killed by signal 9 (Killed)");
+                        lxs__guest__guest_to_host__free_unpacked(gone, NULL);
+                }
+                st = start_distro();
+                if (st)
+                        lxs__guest__guest_to_host__free_unpacked(st, NULL);
+                run(&res, "root", LXS__GUEST__SHELL__SHELL_NONE, false, NULL, 2, "cat", "/root/file");
                 RUN_OUT(&res, "kept\n");
         }
         Lxs__Guest__HostToGuest m = LXS__GUEST__HOST_TO_GUEST__INIT;
