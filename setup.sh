@@ -13,13 +13,14 @@ set -euo pipefail
 
 # Everything lxs needs on a Debian 12 host, to build (compilers, protobuf-c, libraries), to make
 # the guest image (busybox, cpio, kmod, e2fsprogs, xz/zstd), to run (QEMU, FUSE) and to test and
-# measure (clang's libFuzzer runtime, hyperfine, mmdebstrap for test root filesystems).
+# measure (clang's libFuzzer runtime, hyperfine, mmdebstrap for test root filesystems,
+# systemd-nspawn as the container baseline).
 packages=(
         build-essential cmake pkg-config clang libclang-rt-14-dev
         qemu-system-x86 busybox-static
         liburing-dev libfuse3-dev fuse3 libprotobuf-c-dev protobuf-c-compiler
         libarchive-dev libarchive-tools libext2fs-dev e2fsprogs liblzma-dev libzstd-dev
-        xz-utils zstd cpio kmod hyperfine mmdebstrap
+        xz-utils zstd cpio kmod hyperfine mmdebstrap systemd-container
 )
 
 usage() {

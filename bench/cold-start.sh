@@ -1,5 +1,7 @@
 #!/bin/bash
-# cold-start.sh [RUNS]: time of `lxs --system -e true` with no VM running, against the bare-boot
+# cold-start.sh [--distro] [RUNS]: time of `lxs --system -e true` (with --distro: `lxs -d bench
+# -e /bin/true` in the Debian minbase distro, which also attaches, mounts and starts the distro's
+# container) with no VM running, against the bare-boot
 # floor (bench/boot-floor.sh: same kernel, same QEMU command line, same memory and CPUs, a
 # trivial init that powers off at once), measured interleaved in the same run. Two cold figures:
 #   service up  - lxsd already running, VM stopped (the usual case after an idle shutdown)
@@ -7,6 +9,11 @@
 # Prints medians and the ratios to the floor. Default 10 runs of each.
 set -euo pipefail
 . "$(dirname "$0")/boot-lib.sh"
+distro=0
+if [ "${1:-}" = --distro ]; then
+        distro=1
+        shift
+fi
 runs=${1:-10}
 memory=${LXS_BENCH_MEMORY:-2048}
 cpus=${LXS_BENCH_CPUS:-2}
@@ -16,9 +23,17 @@ lxs=$build/bin/lxs
 [ -x "$lxs" ] || bench_die "$lxs missing: build first"
 
 root=$(mktemp -d /tmp/lxs-cold.XXXXXX)
-export LXS_RUNTIME_DIR=$root/run LXS_STATE_DIR=$root/state LXS_CONFIG_DIR=$root/config
+export LXS_RUNTIME_DIR=$root/run LXS_STATE_DIR=$root/state LXS_CONFIG_DIR=$root/config \
+        LXS_DATA_DIR=$root/data
 mkdir -p "$LXS_CONFIG_DIR"
 printf '[vm]\nmemory = %sMB\nprocessors = %s\n' "$memory" "$cpus" >"$LXS_CONFIG_DIR/lxs.conf"
+command=("$lxs" --system -e true)
+if ((distro)); then
+        tarball=${LXS_BENCH_TARBALL:-$(ls "$HOME"/.cache/lxs/rootfs/debian-*-minbase.tar.zst 2>/dev/null | head -1)}
+        [ -r "$tarball" ] || bench_die "no Debian rootfs tarball: run lxs --install once, or set LXS_BENCH_TARBALL"
+        "$lxs" --import bench "$root/distro" "$tarball" >/dev/null || bench_die "import failed"
+        command=("$lxs" -d bench -e /bin/true)
+fi
 stop_all() {
         "$lxs" --shutdown >/dev/null 2>&1 || true
         pkill -f "^$build/bin/lxsd" 2>/dev/null || true
@@ -38,11 +53,11 @@ for i in $(seq "$runs"); do
         floor_ms+=("$(awk -v s="$s" 'BEGIN {printf "%d", s * 1000}')")
 
         "$lxs" --status >/dev/null          # service up, VM stopped
-        t0=$(now_ms); "$lxs" --system -e true; t1=$(now_ms)
+        t0=$(now_ms); "${command[@]}"; t1=$(now_ms)
         up_ms+=($((t1 - t0)))
         stop_all                            # nothing running at all
 
-        t0=$(now_ms); "$lxs" --system -e true; t1=$(now_ms)
+        t0=$(now_ms); "${command[@]}"; t1=$(now_ms)
         zero_ms+=($((t1 - t0)))
         stop_all
 done
@@ -50,6 +65,7 @@ f=$(printf '%s\n' "${floor_ms[@]}" | median)
 u=$(printf '%s\n' "${up_ms[@]}" | median)
 z=$(printf '%s\n' "${zero_ms[@]}" | median)
 echo "floor (bare boot, trivial init):   median ${f} ms  [${floor_ms[*]}]"
+echo "command: ${command[*]#"$build/bin/"}"
 echo "cold start, lxsd up, VM stopped:   median ${u} ms  [${up_ms[*]}]"
 echo "cold start from zero (no lxsd):    median ${z} ms  [${zero_ms[*]}]"
 awk -v f="$f" -v u="$u" -v z="$z" 'BEGIN {

@@ -6,6 +6,7 @@
 
 #include "cleanup.h"
 #include "control-channel.h"
+#include "distros.h"
 #include "report.h"
 #include "sessions.h"
 #include "shutdown.h"
@@ -58,6 +59,16 @@ static void on_status_request(struct lxs_init *init, const Lxs__Guest__HostToGue
         lxs_channel_send(init->channel, &out);
 }
 
+static void on_distro_start(struct lxs_init *init, const Lxs__Guest__HostToGuest *msg)
+{
+        lxs_distros_start(init->distros, msg->distro_start);
+}
+
+static void on_distro_stop(struct lxs_init *init, const Lxs__Guest__HostToGuest *msg)
+{
+        lxs_distros_stop(init->distros, msg->distro_stop);
+}
+
 static const message_handler handlers[] = {
         [LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START] = on_exec_start,
         [LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_DATA] = on_stream_data,
@@ -67,6 +78,8 @@ static const message_handler handlers[] = {
         [LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_RESIZE] = on_exec_resize,
         [LXS__GUEST__HOST_TO_GUEST__MSG_SHUTDOWN] = on_shutdown,
         [LXS__GUEST__HOST_TO_GUEST__MSG_STATUS_REQUEST] = on_status_request,
+        [LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START] = on_distro_start,
+        [LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_STOP] = on_distro_stop,
 };
 
 void lxs_dispatch(struct lxs_init *init, const Lxs__Guest__HostToGuest *msg)

@@ -7,11 +7,13 @@
 struct lxs_loop;
 struct lxs_channel;
 struct lxs_sessions;
+struct lxs_distros;
 
 struct lxs_init {
         struct lxs_loop *loop;
         struct lxs_channel *channel;    /* NULL until the control port is open */
         struct lxs_sessions *sessions;
+        struct lxs_distros *distros;
         bool later_modules_started;     /* once per boot, not per host connection */
 };
 

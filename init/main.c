@@ -12,6 +12,7 @@
 #include "control-channel.h"
 #include "control-port.h"
 #include "dispatch.h"
+#include "distros.h"
 #include "event-loop.h"
 #include "init.h"
 #include "modules.h"
@@ -34,6 +35,12 @@ _Noreturn static void fatal(int err, const char *stage, const char *detail)
         lxs_shutdown(&init_state);
 }
 
+static void on_later_modules_done(void *data)
+{
+        struct lxs_init *init = data;
+        lxs_distros_modules_ready(init->distros);
+}
+
 static void on_hello_ack(struct lxs_channel *ch, const Lxs__Guest__HelloAck *ack, void *data)
 {
         struct lxs_init *init = data;
@@ -54,9 +61,11 @@ static void on_hello_ack(struct lxs_channel *ch, const Lxs__Guest__HelloAck *ack
         }
         if (!init->later_modules_started) {
                 init->later_modules_started = true;
-                int r = lxs_modules_start_later(init->loop, LXS_MODULES_LIST);
-                if (r < 0)
+                int r = lxs_modules_start_later(init->loop, LXS_MODULES_LIST, on_later_modules_done, init);
+                if (r < 0) {
                         lxs_report(-r, false, NULL, "start loading later modules");
+                        lxs_distros_modules_ready(init->distros);
+                }
         }
 }
 
@@ -69,6 +78,8 @@ static void on_channel_down(struct lxs_channel *ch, void *data)
 {
         struct lxs_init *init = data;
         lxs_sessions_kill_all(init->sessions);
+        /* A host that comes back knows nothing of them (and has detached their disks). */
+        lxs_distros_host_gone(init->distros);
 }
 
 static const struct lxs_channel_ops channel_ops = {
@@ -80,7 +91,8 @@ static const struct lxs_channel_ops channel_ops = {
 static void on_child_exited(pid_t pid, int status, void *data)
 {
         struct lxs_init *init = data;
-        lxs_sessions_child_exited(init->sessions, pid, status);
+        if (!lxs_distros_child_exited(init->distros, pid, status))
+                lxs_sessions_child_exited(init->sessions, pid, status);
 }
 
 static void on_port_changed(void *data)
@@ -130,6 +142,10 @@ int main(void)
         r = lxs_sessions_new(init->loop, &init->sessions);
         if (r < 0)
                 fatal(r, "create session table", NULL);
+        r = lxs_distros_new(init->loop, &init->distros);
+        if (r < 0)
+                fatal(r, "create distro table", NULL);
+        lxs_sessions_set_distros(init->sessions, init->distros);
         r = lxs_signals_watch(init->loop, &signal_ops, init);
         if (r < 0)
                 fatal(r, "watch signals", NULL);
@@ -145,6 +161,7 @@ int main(void)
         if (r < 0)
                 fatal(r, "set up control channel", NULL);
         lxs_sessions_set_channel(init->sessions, init->channel);
+        lxs_distros_set_channel(init->distros, init->channel);
 
         r = lxs_loop_run(init->loop);
         fatal(r, "event loop", NULL);

@@ -188,9 +188,15 @@ static void later_list_error(int err, const char *detail)
         send_later_failure("read " LXS_MODULES_LIST, err, detail);
 }
 
+struct later_watch {
+        int watch;
+        void (*done)(void *data);
+        void *data;
+};
+
 static void later_report_ready(struct lxs_loop *loop, int fd, uint32_t revents, void *data)
 {
-        int *watch = data;
+        struct later_watch *lw = data;
         struct later_failure rec;
         ssize_t n = read(fd, &rec, sizeof(rec));
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -200,13 +206,16 @@ static void later_report_ready(struct lxs_loop *loop, int fd, uint32_t revents, 
                 lxs_report(rec.errno_value, false, NULL, "%s", rec.stage);
                 return;
         }
-        lxs_loop_unwatch(loop, *watch);
+        /* End of the pipe: the child has loaded (or failed) every module. */
+        lxs_loop_unwatch(loop, lw->watch);
         close(fd);
+        if (lw->done)
+                lw->done(lw->data);
 }
 
-int lxs_modules_start_later(struct lxs_loop *loop, const char *list_path)
+int lxs_modules_start_later(struct lxs_loop *loop, const char *list_path, void (*done)(void *data), void *data)
 {
-        static int watch = -1;
+        static struct later_watch lw = { .watch = -1 };
         int fds[2];
         if (pipe2(fds, O_CLOEXEC) < 0)
                 return -errno;
@@ -231,10 +240,12 @@ int lxs_modules_start_later(struct lxs_loop *loop, const char *list_path)
         }
         close(fds[1]);
         lxs_set_nonblock(fds[0], 1);
-        watch = lxs_loop_watch(loop, fds[0], POLLIN, later_report_ready, &watch);
-        if (watch < 0) {
+        lw.done = done;
+        lw.data = data;
+        lw.watch = lxs_loop_watch(loop, fds[0], POLLIN, later_report_ready, &lw);
+        if (lw.watch < 0) {
                 close(fds[0]);
-                return watch;
+                return lw.watch;
         }
         return 0;
 }

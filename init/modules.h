@@ -34,7 +34,8 @@ int lxs_module_load_file(const char *path);
 int lxs_modules_load_boot(const char *list_path);
 
 /* Forks a child that loads the `later` phase; its failures come back over a pipe watched by
- * the loop and are reported from PID 1 (so they reach the host). */
-int lxs_modules_start_later(struct lxs_loop *loop, const char *list_path);
+ * the loop and are reported from PID 1 (so they reach the host). done(data) is called once the
+ * child has finished (not when this returns an error). */
+int lxs_modules_start_later(struct lxs_loop *loop, const char *list_path, void (*done)(void *data), void *data);
 
 #endif

@@ -29,9 +29,15 @@ int lxs_pty_resize(int master, unsigned rows, unsigned cols)
 
 int lxs_pty_open(unsigned rows, unsigned cols, int *master, int *slave)
 {
-        _cleanup_close_ int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+        int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
         if (m < 0)
                 return -errno;
+        return lxs_pty_open_master(m, rows, cols, master, slave);
+}
+
+int lxs_pty_open_master(int ptmx, unsigned rows, unsigned cols, int *master, int *slave)
+{
+        _cleanup_close_ int m = ptmx;
         if (unlockpt(m) < 0)
                 return -errno;
         int s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);

@@ -6,6 +6,11 @@
  * with the window size set when rows and cols are non-zero. */
 int lxs_pty_open(unsigned rows, unsigned cols, int *master, int *slave);
 
+/* The same with a master already opened (non-blocking, close-on-exec) from some devpts
+ * instance's ptmx, such as a distro's; takes ownership of ptmx. The slave belongs to the same
+ * instance, so inside that distro it is /dev/pts/N. */
+int lxs_pty_open_master(int ptmx, unsigned rows, unsigned cols, int *master, int *slave);
+
 /* Sets the window size; the kernel sends SIGWINCH to the terminal's foreground group.
  * -EINVAL when a dimension does not fit the terminal's 16 bits. */
 int lxs_pty_resize(int master, unsigned rows, unsigned cols);

@@ -13,6 +13,7 @@
 
 struct lxs_loop;
 struct lxs_channel;
+struct lxs_distros;
 struct session;
 
 /* stdout or stderr of the child, read by the guest and sent to the host. */
@@ -45,6 +46,7 @@ struct in_stream {
 struct lxs_sessions {
         struct lxs_loop *loop;
         struct lxs_channel *channel;
+        struct lxs_distros *distros;  /* where ExecStart.distro is looked up; may be NULL */
         struct session *head;
         uint32_t count;
 };

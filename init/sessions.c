@@ -32,6 +32,11 @@ void lxs_sessions_set_channel(struct lxs_sessions *ss, struct lxs_channel *ch)
         ss->channel = ch;
 }
 
+void lxs_sessions_set_distros(struct lxs_sessions *ss, struct lxs_distros *ds)
+{
+        ss->distros = ds;
+}
+
 uint32_t lxs_sessions_count(const struct lxs_sessions *ss)
 {
         return ss->count;

@@ -17,6 +17,7 @@
 struct lxs_loop;
 struct lxs_channel;
 struct lxs_sessions;
+struct lxs_distros;
 
 /* At most this many live sessions; more are refused with EAGAIN. */
 #define LXS_SESSIONS_MAX 1024u
@@ -25,6 +26,8 @@ int lxs_sessions_new(struct lxs_loop *loop, struct lxs_sessions **ret);
 void lxs_sessions_free(struct lxs_sessions *ss);
 /* Where session messages go (the channel is created after the sessions). */
 void lxs_sessions_set_channel(struct lxs_sessions *ss, struct lxs_channel *ch);
+/* Where sessions in a distro (ExecStart.distro) find it. */
+void lxs_sessions_set_distros(struct lxs_sessions *ss, struct lxs_distros *ds);
 
 void lxs_sessions_exec_start(struct lxs_sessions *ss, const Lxs__Guest__ExecStart *m);
 void lxs_sessions_stream_data(struct lxs_sessions *ss, const Lxs__Guest__StreamData *m);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "control-channel.h"
+#include "distros.h"
 #include "mounts.h"
 #include "report.h"
 
@@ -58,6 +59,9 @@ _Noreturn void lxs_shutdown(struct lxs_init *init)
                 kill(-1, SIGKILL);
                 reap_all(KILL_WAIT_MS);
         }
+        /* Every process is gone: the distros' images can be unmounted cleanly. */
+        if (init)
+                lxs_distros_shutdown(init->distros);
         sync();
         lxs_mounts_teardown();
         reboot(RB_POWER_OFF);

@@ -67,7 +67,7 @@ static pid_t spawn_lxsd(const char *state_dir, char *err, size_t errlen)
         return pid;
 }
 
-int lxs_client_connect(struct lxs_client *c, char *err, size_t errlen)
+static int connect_impl(struct lxs_client *c, bool start, char *err, size_t errlen)
 {
         c->fd = -1;
         lxs_frame_reader_init(&c->rd);
@@ -86,6 +86,10 @@ int lxs_client_connect(struct lxs_client *c, char *err, size_t errlen)
         if (fd != -ENOENT && fd != -ECONNREFUSED) {
                 snprintf(err, errlen, "%s: %s", sock, strerror(-fd));
                 return fd;
+        }
+        if (!start) {
+                snprintf(err, errlen, "lxsd is not running");
+                return -ESRCH;
         }
         int r = lxs_mkdir_private(state, 0700);
         if (r < 0) {
@@ -119,6 +123,16 @@ int lxs_client_connect(struct lxs_client *c, char *err, size_t errlen)
         }
         snprintf(err, errlen, "lxsd: no answer on %s (see %s/lxsd.log)", sock, state);
         return -ETIMEDOUT;
+}
+
+int lxs_client_connect(struct lxs_client *c, char *err, size_t errlen)
+{
+        return connect_impl(c, true, err, errlen);
+}
+
+int lxs_client_connect_running(struct lxs_client *c, char *err, size_t errlen)
+{
+        return connect_impl(c, false, err, errlen);
 }
 
 void lxs_client_close(struct lxs_client *c)

@@ -20,6 +20,9 @@ struct lxs_client {
 #define LXS_CLI_RETRY (-1)
 
 int lxs_client_connect(struct lxs_client *c, char *err, size_t errlen);
+/* Connects only to an lxsd that already runs: -ESRCH when none does (then nothing of lxs runs,
+ * no VM and no distro). */
+int lxs_client_connect_running(struct lxs_client *c, char *err, size_t errlen);
 void lxs_client_close(struct lxs_client *c);
 /* Sends one request (protocol_version is filled in). */
 int lxs_client_send(struct lxs_client *c, Lxs__Service__Request *req);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +31,7 @@
 #include "paths.h"
 #include "progress.h"
 #include "registry.h"
+#include "service-requests.h"
 
 static volatile sig_atomic_t cancelled;
 
@@ -332,10 +334,20 @@ int lxs_cmd_export(const struct lxs_options *o)
         }
         int marker = lxs_registry_mark_exporting(&reg, d.name);
         int rc = 1;
+        /* Marked first, so that lxsd cannot start it again while it is read. */
+        char why[1024];
+        if (lxs_service_terminate(d.name, why, sizeof(why)) < 0) {
+                errorf(cmd, "%s: cannot stop it: %s", d.name, why);
+                lxs_registry_unmark_exporting(&reg, d.name, marker);
+                lxs_registry_close(&reg);
+                lxs_distro_clear(&d);
+                return 1;
+        }
         bool to_stdout = strcmp(o->file, "-") == 0;
         _cleanup_free_ char *tmp = NULL;
         _cleanup_free_ char *target = NULL;
         _cleanup_close_ int out = -1;
+        _cleanup_free_ char *err = NULL;
         if (to_stdout) {
                 if (isatty(STDOUT_FILENO)) {
                         errorf(cmd, "refusing to write an archive to a terminal (redirect standard output)");
@@ -368,7 +380,6 @@ int lxs_cmd_export(const struct lxs_options *o)
                 .cancel = &cancelled,
         };
         struct lxs_export_stats st = { 0 };
-        _cleanup_free_ char *err = NULL;
         ret = lxs_image_export(d.image, out, fmt, &eo, &st, &err);
         lxs_progress_finish(&progress);
         if (ret == 0 && !to_stdout && fsync(out) < 0)
@@ -408,11 +419,15 @@ static void json_string(const char *s)
         putchar('"');
 }
 
-/* A distro's state as far as the host can tell without asking lxsd: Exporting while an export
- * holds its marker, else Stopped (running distros arrive with distro sessions). Imports in
- * progress are listed separately, as Installing. */
-static const char *distro_state(struct lxs_registry *reg, const struct lxs_distro *d)
+/* A distro's state: what lxsd says when it runs it (Starting, Running, Stopping), Exporting
+ * while an export holds its marker, else Stopped. Imports in progress are listed separately,
+ * as Installing. */
+static const char *distro_state(struct lxs_registry *reg, const struct lxs_distro *d,
+                                const Lxs__Service__ListReply *running)
 {
+        const char *state = lxs_service_state_of(running, d->name);
+        if (state)
+                return state;
         return lxs_registry_is_exporting(reg, d->name) ? "Exporting" : "Stopped";
 }
 
@@ -444,14 +459,26 @@ int lxs_cmd_list(const struct lxs_options *o)
                 if (more)
                         list = more;
         }
+        /* Only lxsd knows what runs; asking it never starts it. */
+        Lxs__Service__ListReply *running = NULL;
+        if (o->verbose || o->running || o->json) {
+                char why[1024];
+                if (lxs_service_list(&running, why, sizeof(why)) < 0) {
+                        lxs_registry_close(&reg);
+                        lxs_distro_list_free(list, n);
+                        return errorf(cmd, "%s", why);
+                }
+        }
         const char **states = calloc(n + 1, sizeof(*states));
         if (!states) {
+                if (running)
+                        lxs__service__list_reply__free_unpacked(running, NULL);
                 lxs_registry_close(&reg);
                 lxs_distro_list_free(list, n);
                 return errorf(cmd, "out of memory");
         }
         for (size_t i = 0; i < n; i++)
-                states[i] = i >= registered ? "Installing" : distro_state(&reg, &list[i]);
+                states[i] = i >= registered ? "Installing" : distro_state(&reg, &list[i], running);
         lxs_registry_close(&reg);
         size_t shown = 0;
         if (o->json) {
@@ -472,11 +499,15 @@ int lxs_cmd_list(const struct lxs_options *o)
                 printf("%s]\n", shown ? "\n" : "");
                 lxs_distro_list_free(list, n);
                 free(states);
+                if (running)
+                        lxs__service__list_reply__free_unpacked(running, NULL);
                 return 0;
         }
         if (n == 0 && !o->quiet) {
                 lxs_distro_list_free(list, n);
                 free(states);
+                if (running)
+                        lxs__service__list_reply__free_unpacked(running, NULL);
                 fprintf(stderr, "lxs: list: no distros installed (lxs --install, or lxs --import)\n");
                 return 1;
         }
@@ -502,6 +533,8 @@ int lxs_cmd_list(const struct lxs_options *o)
         }
         lxs_distro_list_free(list, n);
         free(states);
+        if (running)
+                lxs__service__list_reply__free_unpacked(running, NULL);
         return 0;
 }
 
@@ -533,9 +566,12 @@ int lxs_cmd_terminate(const struct lxs_options *o)
         lxs_registry_close(&reg);
         if (ret < 0)
                 return 1;
-        /* Nothing of a distro runs until distro sessions exist; a stopped distro is a no-op,
-         * as with wsl --terminate. */
+        /* A stopped distro is a no-op, as with wsl --terminate, and lxsd is not started for it. */
+        char why[1024];
+        ret = lxs_service_terminate(d.name, why, sizeof(why));
         lxs_distro_clear(&d);
+        if (ret < 0)
+                return errorf(cmd, "%s", why);
         return 0;
 }
 
@@ -545,18 +581,28 @@ int lxs_cmd_unregister(const struct lxs_options *o)
         struct lxs_registry reg;
         if (open_registry(&reg, cmd) < 0)
                 return 1;
-        lxs_registry_lock(&reg);
         struct lxs_distro d;
         int ret = get_distro(&reg, cmd, o->name, &d);
-        if (ret == 0)
-                ret = lxs_registry_remove(&reg, d.name);
+        if (ret < 0) {
+                lxs_registry_close(&reg);
+                return 1;
+        }
+        /* As wsl does: a running distro is stopped first, so its image is not in use. */
+        char why[1024];
+        ret = lxs_service_terminate(d.name, why, sizeof(why));
+        if (ret < 0) {
+                lxs_registry_close(&reg);
+                lxs_distro_clear(&d);
+                return errorf(cmd, "%s: cannot stop it: %s", o->name, why);
+        }
+        lxs_registry_lock(&reg);
+        ret = lxs_registry_remove(&reg, d.name);
         lxs_registry_unlock(&reg);
         lxs_registry_close(&reg);
-        if (ret == -ENOENT)
-                return 1; /* reported by get_distro */
         if (ret < 0) {
                 lxs_distro_clear(&d);
-                return errorf(cmd, "%s: %s", o->name, strerror(-ret));
+                return errorf(cmd, "%s: %s", o->name,
+                              ret == -ENOENT ? "no such distro (see lxs --list)" : strerror(-ret));
         }
         /* The record is gone first, so a crash here leaves an orphan file, never a distro
          * without its image. An in-place image belongs to the user and stays. */
@@ -566,6 +612,52 @@ int lxs_cmd_unregister(const struct lxs_options *o)
                 rmdir(d.install_dir); /* only when empty: never remove what is not ours */
         }
         lxs_distro_clear(&d);
+        return 0;
+}
+
+/* A running distro's image cannot be read from the host (its newest metadata may be only in the
+ * guest's page cache or the ext4 journal), so the user is looked up inside it, by running
+ * `id -u -- USER` there as root through this very CLI. */
+static int lookup_user_in_running(const char *distro, const char *user, unsigned *uid, char **err)
+{
+        int out[2];
+        if (pipe2(out, O_CLOEXEC) < 0)
+                return -errno;
+        pid_t pid = fork();
+        if (pid < 0) {
+                int r = -errno;
+                close(out[0]);
+                close(out[1]);
+                return r;
+        }
+        if (pid == 0) {
+                int devnull = open("/dev/null", O_RDWR);
+                if (dup2(devnull, STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
+                    dup2(devnull, STDERR_FILENO) < 0)
+                        _exit(127);
+                execl("/proc/self/exe", "lxs", "-d", distro, "-u", "root", "-e", "id", "-u", "--", user,
+                      (char *)NULL);
+                _exit(127);
+        }
+        close(out[1]);
+        char buf[32] = "";
+        ssize_t n = 0, got;
+        while (n < (ssize_t)sizeof(buf) - 1 &&
+               ((got = read(out[0], buf + n, sizeof(buf) - 1 - (size_t)n)) > 0 || (got < 0 && errno == EINTR)))
+                n += got > 0 ? got : 0;
+        close(out[0]);
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        char *end = NULL;
+        unsigned long v = n > 0 ? strtoul(buf, &end, 10) : 0;
+        if (n <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || end == buf ||
+            (*end != '\n' && *end) || v > UINT32_MAX) {
+                if (asprintf(err, "%s: no such user in the running distro", user) < 0)
+                        *err = NULL;
+                return -ENOENT;
+        }
+        *uid = (unsigned)v;
         return 0;
 }
 
@@ -582,7 +674,16 @@ int lxs_cmd_manage(const struct lxs_options *o)
         }
         unsigned uid;
         _cleanup_free_ char *err = NULL;
-        int ret = lxs_image_lookup_user(d.image, o->default_user, &uid, &err);
+        Lxs__Service__ListReply *running = NULL;
+        char why[256];
+        int ret = lxs_service_list(&running, why, sizeof(why));
+        bool is_running = ret == 0 && lxs_service_state_of(running, d.name) != NULL;
+        if (running)
+                lxs__service__list_reply__free_unpacked(running, NULL);
+        if (is_running)
+                ret = lookup_user_in_running(d.name, o->default_user, &uid, &err);
+        else
+                ret = lxs_image_lookup_user(d.image, o->default_user, &uid, &err);
         if (ret == 0) {
                 d.default_uid = uid;
                 lxs_registry_lock(&reg);
@@ -590,6 +691,9 @@ int lxs_cmd_manage(const struct lxs_options *o)
                 lxs_registry_unlock(&reg);
         }
         lxs_registry_close(&reg);
+        if (ret == 0 && is_running)
+                fprintf(stderr, "lxs: manage: %s: the new default user applies from its next start (lxs -t %s)\n",
+                        d.name, d.name);
         lxs_distro_clear(&d);
         if (ret < 0)
                 return errorf(cmd, "%s: %s", o->name, err ? err : strerror(-ret));

@@ -17,9 +17,31 @@
 
 #include "cleanup.h"
 #include "fd-util.h"
+#include "options.h"
 
-/* Host variables that describe the user's terminal and locale cross into the guest. */
-static const char *const passed_env[] = { "TERM", "LANG", "LANGUAGE", "LC_ALL", "COLORTERM" };
+_Static_assert((int)LXS_SHELL_NONE == LXS__GUEST__SHELL__SHELL_NONE &&
+                       (int)LXS_SHELL_STANDARD == LXS__GUEST__SHELL__SHELL_STANDARD &&
+                       (int)LXS_SHELL_LOGIN == LXS__GUEST__SHELL__SHELL_LOGIN,
+               "enum lxs_shell mirrors guest.proto's Shell");
+
+extern char **environ;
+
+/* Host variables that describe the user's terminal and locale cross into the guest: these,
+ * and every LC_* one. */
+static const char *const passed_env[] = { "TERM", "LANG", "LANGUAGE", "COLORTERM" };
+
+static bool passed(const char *entry)
+{
+        size_t klen = strcspn(entry, "=");
+        if (entry[klen] != '=')
+                return false;
+        if (klen > 3 && strncmp(entry, "LC_", 3) == 0)
+                return true;
+        for (size_t i = 0; i < LXS_ARRAY_SIZE(passed_env); i++)
+                if (strlen(passed_env[i]) == klen && strncmp(entry, passed_env[i], klen) == 0)
+                        return true;
+        return false;
+}
 
 /* Signals whose delivery to lxs means "deliver to the command". */
 static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
@@ -168,6 +190,9 @@ static void handle_reply(struct exec_state *st, Lxs__Service__Reply *reply)
                 break;
         case LXS__SERVICE__REPLY__MSG_STREAM_CLOSE:
                 break;
+        case LXS__SERVICE__REPLY__MSG_NOTICE:
+                fprintf(stderr, "lxs: %s%s", reply->notice->message, st->raw ? "\r\n" : "\n");
+                break;
         case LXS__SERVICE__REPLY__MSG_EXEC_EXITED: {
                 const Lxs__Guest__ExecExited *e = reply->exec_exited;
                 st->exit_code = e->signal > 0 ? 128 + e->signal : e->exit_code & 0xff;
@@ -185,14 +210,18 @@ static void handle_reply(struct exec_state *st, Lxs__Service__Reply *reply)
         }
 }
 
-static int build_request(const struct lxs_exec_spec *spec, bool tty, Lxs__Service__ExecRequest *er,
-                         char **env, size_t *nenv)
+static int build_request(const struct lxs_exec_spec *spec, bool tty, Lxs__Service__ExecRequest *er, char ***env)
 {
         er->system = spec->system;
         er->argv = spec->argv;
         er->n_argv = (size_t)spec->argc;
         er->cwd = (char *)(spec->cwd ? spec->cwd : "");
         er->tty = tty;
+        if (!spec->system) {
+                er->distro = (char *)spec->distro;
+                er->user = (char *)(spec->user ? spec->user : "");
+                er->shell = (Lxs__Guest__Shell)spec->shell;
+        }
         if (tty) {
                 unsigned rows, cols;
                 get_winsize(&rows, &cols);
@@ -200,17 +229,17 @@ static int build_request(const struct lxs_exec_spec *spec, bool tty, Lxs__Servic
                 er->cols = cols;
         }
         size_t n = 0;
-        for (size_t i = 0; i < LXS_ARRAY_SIZE(passed_env); i++) {
-                const char *v = getenv(passed_env[i]);
-                if (!v)
-                        continue;
-                if (asprintf(&env[n], "%s=%s", passed_env[i], v) < 0)
-                        return -ENOMEM;
-                n++;
-        }
-        er->env = env;
+        for (char **e = environ; e && *e; e++)
+                n += passed(*e);
+        *env = calloc(n + 1, sizeof(char *));
+        if (!*env)
+                return -ENOMEM;
+        n = 0;
+        for (char **e = environ; e && *e && n < LXS_EXEC_MAX_ENV; e++)
+                if (passed(*e))
+                        (*env)[n++] = *e;
+        er->env = *env;
         er->n_env = n;
-        *nenv = n;
         return 0;
 }
 
@@ -232,17 +261,14 @@ int lxs_exec_run(struct lxs_client *c, const struct lxs_exec_spec *spec)
         _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
         signal(SIGPIPE, SIG_IGN);
 
-        char *env[LXS_ARRAY_SIZE(passed_env)] = { 0 };
-        size_t nenv = 0;
+        _cleanup_free_ char **env = NULL;
         Lxs__Service__ExecRequest er = LXS__SERVICE__EXEC_REQUEST__INIT;
-        int r = build_request(spec, st.tty, &er, env, &nenv);
+        int r = build_request(spec, st.tty, &er, &env);
         Lxs__Service__Request req = LXS__SERVICE__REQUEST__INIT;
         req.msg_case = LXS__SERVICE__REQUEST__MSG_EXEC;
         req.exec = &er;
         if (r == 0)
                 r = send_request(&st, &req);
-        for (size_t i = 0; i < nenv; i++)
-                free(env[i]);
         if (r == -EPIPE || r == -ECONNRESET)
                 return LXS_CLI_RETRY;
         if (r < 0) {

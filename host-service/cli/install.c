@@ -21,6 +21,7 @@
 #include "cleanup.h"
 #include "distro-commands.h"
 #include "paths.h"
+#include "registry.h"
 
 #define DEFAULT_NAME "debian"
 
@@ -134,6 +135,19 @@ static int build_rootfs(const char *release, const char *out)
         return 0;
 }
 
+static bool is_registered(const char *name)
+{
+        struct lxs_registry reg;
+        if (lxs_registry_open(&reg, NULL) < 0)
+                return false;
+        struct lxs_distro d;
+        bool found = lxs_registry_get(&reg, name, &d) == 0;
+        if (found)
+                lxs_distro_clear(&d);
+        lxs_registry_close(&reg);
+        return found;
+}
+
 int lxs_cmd_install(const struct lxs_options *o, int (*launch)(const char *name))
 {
         const char *spec = o->release ? o->release : DEFAULT_NAME;
@@ -151,6 +165,14 @@ int lxs_cmd_install(const struct lxs_options *o, int (*launch)(const char *name)
                 return 1;
         }
         const char *name = o->name ? o->name : DEFAULT_NAME;
+        /* Installing what is already there (the README's first command, run again) opens it,
+         * as long as nothing asked for a particular tarball or place. */
+        if (!o->from_file && !o->install_dir && is_registered(name)) {
+                if (o->no_launch)
+                        return 0;
+                fprintf(stderr, "lxs: install: %s is already installed: opening it\n", name);
+                return launch(name);
+        }
         _cleanup_free_ char *data = lxs_data_dir();
         _cleanup_free_ char *location = NULL;
         if (o->install_dir)

@@ -18,19 +18,26 @@
 #include "install-dirs.h"
 #include "options.h"
 #include "paths.h"
+#include "registry.h"
 
 static const char usage_text[] =
         "Usage: lxs [Argument] [Options...] [CommandLine]\n"
         "\n"
         "Arguments for running Linux programs:\n"
-        "    [CommandLine]           Run the command line through the shell (the rest of the arguments, joined).\n"
+        "    [CommandLine]           Run the command line through the user's shell (the rest of the\n"
+        "                            arguments, joined with spaces).\n"
         "    -e, --exec CMD [ARGS]   Run CMD with ARGS as given, without a shell.\n"
         "    --                      Everything after it is the command line.\n"
-        "    With no command, an interactive shell is started.\n"
+        "    With no command, the user's login shell is started in the default distro.\n"
         "\n"
         "Options:\n"
+        "    -d, --distribution NAME Run in distro NAME instead of the default one.\n"
+        "    -u, --user USER         Run as USER (a name or a uid) instead of the distro's default user.\n"
+        "    --cd DIR                Start in DIR: ~ (the user's home, the default) or an absolute path.\n"
+        "    --shell-type login|standard|none\n"
+        "                            How the command line runs: through a login shell, the user's shell\n"
+        "                            (the default), or as words without a shell.\n"
         "    --system                Run in the utility VM's own namespace (the debugging door).\n"
-        "    --cd DIR                Start in DIR.\n"
         "\n"
         "Arguments for managing distributions:\n"
         "    --import NAME DIR FILE|- [--vhd]\n"
@@ -57,7 +64,8 @@ static const char usage_text[] =
         "    -h, --help              Show this help.\n"
         "\n"
         "Configuration: ~/.config/lxs/lxs.conf ([vm] memory, processors, kernel, kernelCommandLine,\n"
-        "accel, vmIdleTimeout, machine). See lxs(1) and docs/cli.md.\n";
+        "accel, vmIdleTimeout, machine; [distro] defaultImageSize, instanceIdleTimeout).\n"
+        "See lxs(1) and docs/cli.md.\n";
 
 static void warn_config(const char *message, void *data)
 {
@@ -199,12 +207,12 @@ static int do_shutdown(struct lxs_client *c, bool force)
         return 0;
 }
 
-static int do_run(struct lxs_client *c, const struct lxs_options *o)
+static int do_run_system(struct lxs_client *c, const struct lxs_options *o)
 {
         static char *login_shell[] = { "/bin/sh", "-l", NULL };
         _cleanup_free_ char *cmdline = NULL;
         char *shell_argv[4] = { "/bin/sh", "-c", NULL, NULL };
-        struct lxs_exec_spec spec = { .system = o->system, .cwd = o->cwd };
+        struct lxs_exec_spec spec = { .system = true, .cwd = o->cwd };
         if (!o->argv) {
                 spec.argv = login_shell;
                 spec.argc = 2;
@@ -224,13 +232,86 @@ static int do_run(struct lxs_client *c, const struct lxs_options *o)
         return lxs_exec_run(c, &spec);
 }
 
-/* Shells in distros come with distro sessions; until then the installed distro is ready to
- * use by import/export and the utility VM's shell is the way in. */
+static int do_run_distro(struct lxs_client *c, const struct lxs_options *o, const char *distro)
+{
+        struct lxs_command cmd;
+        if (lxs_options_command(o, &cmd) < 0) {
+                fprintf(stderr, "lxs: out of memory\n");
+                return 1;
+        }
+        struct lxs_exec_spec spec = {
+                .argv = cmd.argv,
+                .argc = cmd.argc,
+                .cwd = o->cwd,
+                .distro = distro,
+                .user = o->user,
+                .shell = cmd.shell,
+        };
+        int rc = lxs_exec_run(c, &spec);
+        lxs_command_free(&cmd);
+        return rc;
+}
+
+/* -d NAME, else the registry's default distro. Prints why there is none. */
+static char *pick_distro(const struct lxs_options *o)
+{
+        if (o->distribution)
+                return strdup(o->distribution);
+        struct lxs_registry reg;
+        int r = lxs_registry_open(&reg, NULL);
+        char *name = NULL;
+        if (r == 0)
+                r = lxs_registry_get_default(&reg, &name);
+        lxs_registry_close(&reg);
+        if (r == -ENOENT)
+                fprintf(stderr, "lxs: no distribution installed: run lxs --install\n");
+        else if (r < 0)
+                fprintf(stderr, "lxs: registry: %s\n", strerror(-r));
+        return r < 0 ? NULL : name;
+}
+
+/* The actions that talk to lxsd, starting it when needed. */
+static int run_with_lxsd(const struct lxs_options *o)
+{
+        _cleanup_free_ char *distro = NULL;
+        if (o->action == LXS_ACTION_RUN && !o->system) {
+                distro = pick_distro(o);
+                if (!distro)
+                        return 1;
+        }
+        if (o->action == LXS_ACTION_RUN && check_config() < 0)
+                return 1;
+        int rc = 1;
+        for (int attempt = 0; attempt < 2; attempt++) {
+                struct lxs_client c;
+                if (connect_or_report(&c) < 0)
+                        return 1;
+                switch (o->action) {
+                case LXS_ACTION_STATUS:
+                        rc = do_status(&c);
+                        break;
+                case LXS_ACTION_SHUTDOWN:
+                        rc = do_shutdown(&c, o->force);
+                        break;
+                default:
+                        rc = distro ? do_run_distro(&c, o, distro) : do_run_system(&c, o);
+                        break;
+                }
+                lxs_client_close(&c);
+                if (rc != LXS_CLI_RETRY)
+                        return rc;
+                /* A dying lxsd still held the socket: give it a moment to go. */
+                usleep(50000);
+        }
+        fprintf(stderr, "lxs: lxsd: connection lost before it answered\n");
+        return 1;
+}
+
+/* lxs --install without --no-launch ends in the new distro's login shell, as wsl --install. */
 static int launch_distro_shell(const char *name)
 {
-        fprintf(stderr, "lxs: install: %s is installed; shells in distros are not available yet "
-                        "(lxs --system opens the utility VM's shell)\n", name);
-        return 0;
+        struct lxs_options o = { .action = LXS_ACTION_RUN, .distribution = name };
+        return run_with_lxsd(&o);
 }
 
 int main(int argc, char **argv)
@@ -270,34 +351,5 @@ int main(int argc, char **argv)
         default:
                 break;
         }
-        if (o.action == LXS_ACTION_RUN && !o.system) {
-                fprintf(stderr, "lxs: no distribution is installed yet; use --system for the utility VM\n");
-                return 1;
-        }
-        if (o.action == LXS_ACTION_RUN && check_config() < 0)
-                return 1;
-        int rc = 1;
-        for (int attempt = 0; attempt < 2; attempt++) {
-                struct lxs_client c;
-                if (connect_or_report(&c) < 0)
-                        return 1;
-                switch (o.action) {
-                case LXS_ACTION_STATUS:
-                        rc = do_status(&c);
-                        break;
-                case LXS_ACTION_SHUTDOWN:
-                        rc = do_shutdown(&c, o.force);
-                        break;
-                default:
-                        rc = do_run(&c, &o);
-                        break;
-                }
-                lxs_client_close(&c);
-                if (rc != LXS_CLI_RETRY)
-                        return rc;
-                /* A dying lxsd still held the socket: give it a moment to go. */
-                usleep(50000);
-        }
-        fprintf(stderr, "lxs: lxsd: connection lost before it answered\n");
-        return 1;
+        return run_with_lxsd(&o);
 }

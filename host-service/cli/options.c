@@ -16,7 +16,7 @@ enum opt_id {
         OPT_DISTRIBUTION, OPT_USER, OPT_IMPORT, OPT_IMPORT_IN_PLACE, OPT_EXPORT, OPT_LIST,
         OPT_SET_DEFAULT, OPT_TERMINATE, OPT_UNREGISTER, OPT_MANAGE, OPT_INSTALL, OPT_VHD, OPT_FORMAT,
         OPT_VERBOSE, OPT_RUNNING, OPT_QUIET, OPT_JSON, OPT_SET_DEFAULT_USER, OPT_NAME, OPT_LOCATION,
-        OPT_FROM_FILE, OPT_NO_LAUNCH,
+        OPT_FROM_FILE, OPT_NO_LAUNCH, OPT_SHELL_TYPE,
 };
 
 /* Which action an option belongs to; RUN also covers options valid for running commands. */
@@ -35,6 +35,7 @@ static const struct {
         { "--cd", NULL, OPT_CD, 1, ANY, LXS_ACTION_RUN },
         { "--distribution", "-d", OPT_DISTRIBUTION, 1, ANY, LXS_ACTION_RUN },
         { "--user", "-u", OPT_USER, 1, ANY, LXS_ACTION_RUN },
+        { "--shell-type", NULL, OPT_SHELL_TYPE, 1, ANY, LXS_ACTION_RUN },
         { "--status", NULL, OPT_STATUS, 0, LXS_ACTION_STATUS, ANY },
         { "--shutdown", NULL, OPT_SHUTDOWN, 0, LXS_ACTION_SHUTDOWN, ANY },
         { "--force", NULL, OPT_FORCE, 0, ANY, LXS_ACTION_SHUTDOWN },
@@ -74,9 +75,53 @@ static int find_option(const char *a, enum lxs_action action)
         return -1;
 }
 
+static const struct {
+        const char *name;
+        enum lxs_shell_type type;
+} shell_types[] = {
+        { "login", LXS_SHELL_TYPE_LOGIN },
+        { "standard", LXS_SHELL_TYPE_STANDARD },
+        { "none", LXS_SHELL_TYPE_NONE },
+};
+
+/* Options that choose something inside a distro mean nothing in the VM's own namespace. */
+static const enum opt_id distro_only[] = { OPT_DISTRIBUTION, OPT_USER, OPT_SHELL_TYPE };
+
+/* Checks an option's value; 0 or -EINVAL with err filled. */
+static int check_value(enum opt_id id, const char *opt, const char *v, char *err, unsigned errlen)
+{
+        switch (id) {
+        case OPT_SHELL_TYPE:
+                for (size_t i = 0; i < LXS_ARRAY_SIZE(shell_types); i++)
+                        if (strcmp(v, shell_types[i].name) == 0)
+                                return 0;
+                snprintf(err, errlen, "%s: '%s': expected login, standard or none", opt, v);
+                return -EINVAL;
+        case OPT_CD:
+                /* Relative to what? The host's cwd means nothing in the VM. */
+                if (v[0] == '/' || (v[0] == '~' && (v[1] == '\0' || v[1] == '/')))
+                        return 0;
+                snprintf(err, errlen, "%s: '%s': expected ~ or an absolute Linux path", opt, v);
+                return -EINVAL;
+        case OPT_DISTRIBUTION:
+        case OPT_USER:
+                if (*v)
+                        return 0;
+                snprintf(err, errlen, "%s: needs a non-empty value", opt);
+                return -EINVAL;
+        default:
+                return 0;
+        }
+}
+
 static void apply(struct lxs_options *o, enum opt_id id, char **v)
 {
         switch (id) {
+        case OPT_SHELL_TYPE:
+                for (size_t i = 0; i < LXS_ARRAY_SIZE(shell_types); i++)
+                        if (strcmp(v[0], shell_types[i].name) == 0)
+                                o->shell_type = shell_types[i].type;
+                break;
         case OPT_SYSTEM: o->system = true; break;
         case OPT_FORCE: o->force = true; break;
         case OPT_CD: o->cwd = v[0]; break;
@@ -102,6 +147,44 @@ static void apply(struct lxs_options *o, enum opt_id id, char **v)
         case OPT_NO_LAUNCH: o->no_launch = true; break;
         default: break;
         }
+}
+
+/* The spelling the user typed for an option, for messages. */
+static const char *typed(int argc, char **argv, const struct lxs_options *o, enum opt_id id)
+{
+        for (int j = 1; j < argc && !(o->argv && argv + j >= o->argv); j++) {
+                int k = find_option(argv[j], o->action);
+                if (k < 0)
+                        continue;
+                if (option_table[k].id == id)
+                        return argv[j];
+                j += option_table[k].values;
+        }
+        return "";
+}
+
+/* Combinations of the options for running something. */
+static int check_run(const struct lxs_options *o, int argc, char **argv, char *err, unsigned errlen)
+{
+        if (o->system) {
+                for (size_t i = 0; i < LXS_ARRAY_SIZE(distro_only); i++) {
+                        const char *opt = typed(argc, argv, o, distro_only[i]);
+                        if (*opt) {
+                                snprintf(err, errlen, "%s: not valid with --system", opt);
+                                return -EINVAL;
+                        }
+                }
+                return 0;
+        }
+        if (o->shell_type != LXS_SHELL_TYPE_DEFAULT && o->exec) {
+                snprintf(err, errlen, "--shell-type: cannot be combined with --exec, which uses no shell");
+                return -EINVAL;
+        }
+        if (o->shell_type == LXS_SHELL_TYPE_NONE && !o->argv) {
+                snprintf(err, errlen, "--shell-type none: needs a command");
+                return -EINVAL;
+        }
+        return 0;
 }
 
 int lxs_options_parse(int argc, char **argv, struct lxs_options *o, char *err, unsigned errlen)
@@ -153,6 +236,9 @@ int lxs_options_parse(int argc, char **argv, struct lxs_options *o, char *err, u
                         o->argc = argc - i - 1;
                         break;
                 }
+                if (option_table[k].values == 1 &&
+                    check_value(option_table[k].id, a, argv[i + 1], err, errlen) < 0)
+                        return -EINVAL;
                 apply(o, option_table[k].id, argv + i + 1);
                 i += option_table[k].values;
         }
@@ -183,7 +269,45 @@ int lxs_options_parse(int argc, char **argv, struct lxs_options *o, char *err, u
                 snprintf(err, errlen, "--manage: needs --set-default-user USER");
                 return -EINVAL;
         }
+        if (o->action == LXS_ACTION_RUN)
+                return check_run(o, argc, argv, err, errlen);
         return 0;
+}
+
+int lxs_options_command(const struct lxs_options *o, struct lxs_command *cmd)
+{
+        *cmd = (struct lxs_command){ 0 };
+        int n = o->argv ? o->argc : 0;
+        cmd->argv = calloc((size_t)n + 1, sizeof(char *));
+        if (!cmd->argv)
+                return -ENOMEM;
+        if (!o->argv) {
+                cmd->shell = o->shell_type == LXS_SHELL_TYPE_STANDARD ? LXS_SHELL_STANDARD : LXS_SHELL_LOGIN;
+                return 0;
+        }
+        if (o->exec || o->shell_type == LXS_SHELL_TYPE_NONE) {
+                for (int i = 0; i < n; i++)
+                        cmd->argv[i] = o->argv[i];
+                cmd->argc = n;
+                cmd->shell = LXS_SHELL_NONE;
+                return 0;
+        }
+        cmd->line = lxs_join_cmdline(o->argc, o->argv);
+        if (!cmd->line) {
+                lxs_command_free(cmd);
+                return -ENOMEM;
+        }
+        cmd->argv[0] = cmd->line;
+        cmd->argc = 1;
+        cmd->shell = o->shell_type == LXS_SHELL_TYPE_LOGIN ? LXS_SHELL_LOGIN : LXS_SHELL_STANDARD;
+        return 0;
+}
+
+void lxs_command_free(struct lxs_command *cmd)
+{
+        free(cmd->argv);
+        free(cmd->line);
+        *cmd = (struct lxs_command){ 0 };
 }
 
 char *lxs_join_cmdline(int argc, char **argv)

@@ -1,6 +1,8 @@
 /* Command-line parsing for `lxs`, spelled like wsl.exe:
  *
- *   lxs [-d NAME] [-u USER] [--system] [--cd DIR] [-e CMD [ARGS...] | [--] CMDLINE...]
+ *   lxs [-d NAME] [-u USER] [--cd DIR] [--shell-type login|standard|none]
+ *       [-e CMD [ARGS...] | [--] CMDLINE...]
+ *   lxs --system [--cd DIR] [-e CMD [ARGS...] | [--] CMDLINE...]
  *   lxs --import NAME INSTALL_DIR FILE|- [--vhd]
  *   lxs --import-in-place NAME IMAGE
  *   lxs --export NAME FILE|- [--format tar|tar.gz|tar.xz|tar.zst|tar.bz2|vhd] [--vhd]
@@ -18,6 +20,16 @@
 #define LXS_CLI_OPTIONS_H
 
 #include <stdbool.h>
+
+/* How a distro session's command runs; the values are guest.proto's Shell. */
+enum lxs_shell {
+        LXS_SHELL_NONE = 0,     /* exec argv */
+        LXS_SHELL_STANDARD = 1, /* the user's shell -c CMDLINE, or the shell itself */
+        LXS_SHELL_LOGIN = 2,    /* the same as a login shell */
+};
+
+/* --shell-type as given; DEFAULT: login for no command, standard for a command line. */
+enum lxs_shell_type { LXS_SHELL_TYPE_DEFAULT, LXS_SHELL_TYPE_LOGIN, LXS_SHELL_TYPE_STANDARD, LXS_SHELL_TYPE_NONE };
 
 enum lxs_action {
         LXS_ACTION_RUN,         /* a shell or a command */
@@ -43,9 +55,10 @@ struct lxs_options {
         bool exec;              /* -e: run argv as is, no shell */
         char **argv;            /* points into the caller's argv; NULL: interactive shell */
         int argc;
-        const char *cwd;        /* --cd */
+        const char *cwd;        /* --cd: "~", "~/..." or an absolute Linux path */
         const char *distribution;   /* -d */
         const char *user;       /* -u */
+        enum lxs_shell_type shell_type;     /* --shell-type */
 
         /* Distro management. */
         const char *name;       /* the distro a management command is about */
@@ -65,5 +78,19 @@ int lxs_options_parse(int argc, char **argv, struct lxs_options *o, char *err, u
 
 /* Joins argv with single spaces, as wsl does for a command line given without -e. malloc'd. */
 char *lxs_join_cmdline(int argc, char **argv);
+
+/* What a distro session runs: argv (NULL-terminated, argc entries, possibly none) and how. */
+struct lxs_command {
+        char **argv;            /* malloc'd array; entries point into the options or `line` */
+        int argc;
+        enum lxs_shell shell;
+        char *line;             /* the joined command line, when there is one */
+};
+
+/* The session a RUN action's options ask for in a distro: no command is the login shell, -e
+ * is argv as is, a command line runs through the shell (or, with --shell-type none, as the
+ * words given). Returns 0 or -ENOMEM; free with lxs_command_free. */
+int lxs_options_command(const struct lxs_options *o, struct lxs_command *cmd);
+void lxs_command_free(struct lxs_command *cmd);
 
 #endif

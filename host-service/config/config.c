@@ -283,6 +283,7 @@ static const struct key_def keys[] = {
         { "vm", "vmIdleTimeout", parse_idle_timeout, offsetof(struct lxs_config, vm_idle_timeout_ms) },
         { "vm", "machine", parse_machine, offsetof(struct lxs_config, machine) },
         { "distro", "defaultImageSize", parse_image_size, offsetof(struct lxs_config, default_image_size) },
+        { "distro", "instanceIdleTimeout", parse_idle_timeout, offsetof(struct lxs_config, distro_idle_timeout_ms) },
 };
 _Static_assert(LXS_ARRAY_SIZE(keys) <= 32, "load_ctx.seen has one bit per key");
 
@@ -422,6 +423,7 @@ void lxs_config_defaults(struct lxs_config *cfg)
                 .vm_idle_timeout_ms = LXS_CONFIG_DEFAULT_IDLE_TIMEOUT_MS,
                 .machine = (char *)machine_names[0],
                 .default_image_size = LXS_CONFIG_DEFAULT_IMAGE_SIZE,
+                .distro_idle_timeout_ms = LXS_CONFIG_DEFAULT_DISTRO_IDLE_TIMEOUT_MS,
         };
 }
 

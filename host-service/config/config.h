@@ -29,6 +29,8 @@
 /* New distro images are sparse: this is their ceiling, not what they take on the host. */
 #define LXS_CONFIG_DEFAULT_IMAGE_SIZE (256ULL << 30)
 #define LXS_CONFIG_MIN_IMAGE_SIZE (1ULL << 30)
+/* A distro with nothing running in it is stopped after this long, as WSL's instanceIdleTimeout. */
+#define LXS_CONFIG_DEFAULT_DISTRO_IDLE_TIMEOUT_MS 15000u
 
 struct lxs_config {
         uint32_t memory_mib;          /* [vm] memory: a size with unit, e.g. 2GB, 512MB */
@@ -42,6 +44,9 @@ struct lxs_config {
          * than const char * so it can go straight into protobuf-c string fields.) */
         char *machine;
         uint64_t default_image_size;  /* [distro] defaultImageSize: virtual size of new images */
+        /* [distro] instanceIdleTimeout: ms a running distro may sit idle before lxsd stops it;
+         * LXS_CONFIG_IDLE_NEVER = never. */
+        uint32_t distro_idle_timeout_ms;
 };
 
 /* Called once per problem that does not stop loading, e.g.
@@ -49,8 +54,9 @@ struct lxs_config {
 typedef void (*lxs_config_warn_fn)(const char *message, void *data);
 
 /* Fills cfg with the defaults: 2 GiB of memory (less if the host has less), every CPU this
- * process may run on, the packaged kernel, accel auto, 60 s idle timeout, microvm. Allocates
- * nothing. cfg need not be initialised; previous contents are overwritten, not freed. */
+ * process may run on, the packaged kernel, accel auto, 60 s VM idle timeout, microvm, 256 GiB
+ * images, 15 s distro idle timeout. Allocates nothing. cfg need not be initialised; previous
+ * contents are overwritten, not freed. */
 void lxs_config_defaults(struct lxs_config *cfg);
 
 /* Loads path on top of the defaults. A missing file gives the defaults and returns 0.

@@ -90,6 +90,22 @@ static int on_status(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
         vm_status_reply(m, msg->status_reply);
         return 0;
 }
+static int on_distro_started(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
+{
+        return distro_on_started(m, msg->distro_started);
+}
+static int on_distro_failed(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
+{
+        return distro_on_failed(m, msg->distro_failed);
+}
+static int on_distro_stopped(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
+{
+        return distro_on_stopped(m, msg->distro_stopped);
+}
+static int on_distro_activity(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
+{
+        return distro_on_activity(m, msg->distro_activity);
+}
 
 typedef int (*guest_handler)(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg);
 
@@ -107,6 +123,10 @@ static const struct {
         [LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CREDIT] = { on_credit, false },
         [LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_EXITED] = { on_exited, false },
         [LXS__GUEST__GUEST_TO_HOST__MSG_STATUS_REPLY] = { on_status, false },
+        [LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_STARTED] = { on_distro_started, false },
+        [LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_FAILED] = { on_distro_failed, false },
+        [LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_STOPPED] = { on_distro_stopped, false },
+        [LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_ACTIVITY] = { on_distro_activity, false },
 };
 
 /* Returns 0, or negative errno for a message that breaks the protocol. */

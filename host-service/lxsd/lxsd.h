@@ -1,19 +1,23 @@
-/* lxsd's shared state: the service, its clients (CLI connections), the utility VM it manages
- * and the process sessions relayed between the two. Single-threaded on the common event loop.
+/* lxsd's shared state: the service, its clients (CLI connections), the utility VM it manages,
+ * the distros running in it and the process sessions relayed between the two. Single-threaded
+ * on the common event loop.
  *
- * Ownership: the service owns clients and the VM; the VM owns sessions. A session points at
- * its client while the client is connected (and the client back at it); whichever goes first
- * clears the other's pointer. */
+ * Ownership: the service owns clients and the VM; the VM owns sessions and distros. A session
+ * points at its client while the client is connected (and the client back at it); whichever
+ * goes first clears the other's pointer. A session in a distro points at it; a distro ends its
+ * sessions before it is freed, and distros exist only while the VM does. */
 #ifndef LXSD_H
 #define LXSD_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "event-loop.h"
 #include "frame.h"
 #include "protocol.h"
+#include "registry.h"
 #include "vm.h"
 
 struct lxsd;
@@ -21,10 +25,13 @@ struct client;
 
 enum vm_state { VM_STOPPED, VM_STARTING, VM_RUNNING, VM_STOPPING };
 
+struct distro;
+
 struct session {
         struct session *next;
         uint32_t id;
         struct client *client;                 /* NULL once the CLI went away */
+        struct distro *distro;                 /* NULL: the VM's own namespace (--system) */
         bool started;
         bool exited;
         /* Bytes of guest output forwarded to the client and not yet credited back. */
@@ -38,6 +45,36 @@ struct session {
 struct waiter {
         struct waiter *next;
         struct client *client;
+};
+
+enum distro_state { DISTRO_STARTING, DISTRO_RUNNING, DISTRO_STOPPING };
+
+/* The host's check of a distro image before it is attached (image-check.c). */
+struct image_check {
+        pid_t pid;                             /* e2fsck; -1 when none runs */
+        int pidfd;
+        int out_fd;                            /* memfd collecting its output */
+};
+
+/* A distro lxsd started in the VM (distros.c). Starting covers the host's e2fsck, the disk
+ * hot-add and the guest's answer to DistroStart (start_sent). */
+struct distro {
+        struct vm_manager *m;
+        char *name;                            /* the registry's spelling */
+        char *image;
+        uint32_t default_uid;
+        unsigned target;                       /* SCSI target = slot in vm_manager.distros */
+        enum distro_state state;
+        bool attached;                         /* its disk is hot-added */
+        bool start_sent;                       /* DistroStart sent, answer pending */
+        bool stop_after_start;                 /* terminated while the guest was starting it */
+        bool busy;                             /* the guest's last DistroActivity */
+        unsigned nsessions;
+        uint64_t started_ms;
+        struct image_check check;
+        int check_watch, start_timer, stop_timer, idle_timer;
+        struct waiter *start_waiters;          /* exec clients waiting for Running */
+        struct waiter *stop_waiters;           /* terminate clients waiting for it to be gone */
 };
 
 struct vm_manager {
@@ -60,11 +97,14 @@ struct vm_manager {
         struct waiter *status_waiters;         /* clients waiting for the guest's StatusReply */
         struct waiter *stop_waiters;           /* clients waiting for Stopped */
         bool stop_forced;
+        struct distro *distros[LXS_VM_MAX_DISKS];   /* indexed by SCSI target */
+        unsigned ndistros;
+        uint64_t stuck_targets;                /* bit i: target i could not be detached */
 };
 
 enum client_state {
         CLIENT_NEW,
-        CLIENT_WAIT_BOOT,                      /* has a pending exec request */
+        CLIENT_WAIT_BOOT,                      /* has a pending exec request (VM or distro start) */
         CLIENT_EXEC,
         CLIENT_WAIT_STATUS,
         CLIENT_WAIT_STOP,
@@ -80,7 +120,7 @@ struct client {
         enum client_state state;
         struct lxs_frame_reader rd;
         struct lxs_outq out;
-        Lxs__Service__Request *pending;        /* exec request kept while the VM boots */
+        Lxs__Service__Request *pending;        /* exec request kept while the VM or distro starts */
         struct session *session;
         bool dead;                             /* destroyed; freed when the loop unwinds */
 };
@@ -114,6 +154,10 @@ void client_finish(struct client *c);
 void client_destroy(struct client *c);
 
 /* vm-manager.c */
+/* Waiter lists: add reports ENOMEM to the client itself; take detaches the whole list. */
+void waiter_add(struct waiter **list, struct client *c);
+void waiter_remove(struct waiter **list, struct client *c);
+struct waiter *waiters_take(struct waiter **list);
 void vm_manager_init(struct vm_manager *m, struct lxsd *d);
 /* Makes sure the VM is running or booting; the client is told through vm_client_ready() or
  * an error once it is. */
@@ -133,8 +177,47 @@ void vm_status_reply(struct vm_manager *m, const Lxs__Guest__StatusReply *guest)
 /* guest-channel.c */
 void guest_channel_readable(struct vm_manager *m);
 
+/* distros.c */
+/* c->pending is an exec in a distro and the VM runs: starts the distro if needed, then the
+ * session. Errors go to the client. */
+void distro_exec(struct vm_manager *m, struct client *c);
+/* The registry checks of a distro start, without starting anything: 0, or a negative errno
+ * with the user's message in err ("NAME: no such distribution"). */
+int distro_lookup(const char *name, struct lxs_distro *out, char *err, size_t errlen);
+/* The errno an Error about a distro start carries: never one the CLI reads as "command not
+ * found" (ENOENT, 127) or "not executable" (EACCES/ENOEXEC, 126). */
+int distro_errno(int err);
+void distro_request_terminate(struct vm_manager *m, struct client *c, const char *name);
+void distro_request_list(struct vm_manager *m, struct client *c);
+void distro_forget_client(struct vm_manager *m, struct client *c);
+struct distro *distro_find(struct vm_manager *m, const char *name);
+/* A distro in the table, Starting, nothing done yet (distro_exec's first step; the fuzzer's). */
+int distro_add(struct vm_manager *m, const char *name, const char *image, uint32_t default_uid,
+               struct distro **out);
+/* Hot-adds its disk and sends DistroStart. */
+void distro_boot_guest(struct distro *d);
+void distro_session_added(struct distro *d);
+void distro_session_ended(struct distro *d);
+void distros_vm_stopped(struct vm_manager *m, const char *why);
+/* Guest messages about distros; 0 (unexpected ones are logged and ignored). */
+int distro_on_started(struct vm_manager *m, const Lxs__Guest__DistroStarted *msg);
+int distro_on_failed(struct vm_manager *m, const Lxs__Guest__DistroFailed *msg);
+int distro_on_stopped(struct vm_manager *m, const Lxs__Guest__DistroStopped *msg);
+int distro_on_activity(struct vm_manager *m, const Lxs__Guest__DistroActivity *msg);
+const char *distro_state_name(enum distro_state s);
+
+/* image-check.c */
+int image_check_spawn(const char *image, struct image_check *ic);
+/* After its pidfd became readable: 0 when the image is clean or was repaired, -ENOENT when
+ * there is no e2fsck to run, -EUCLEAN (damage left) or another errno with *detail a malloc'd
+ * one-line summary of e2fsck's output. */
+int image_check_finish(struct image_check *ic, const char *image, char **detail);
+void image_check_abort(struct image_check *ic);
+
 /* sessions.c */
-int session_start(struct vm_manager *m, struct client *c, const Lxs__Service__ExecRequest *req);
+/* Starts a session in the VM's namespace (d NULL) or in a running distro. */
+int session_start(struct vm_manager *m, struct client *c, const Lxs__Service__ExecRequest *req,
+                  struct distro *d);
 struct session *session_find(struct vm_manager *m, uint32_t id);
 void session_free(struct vm_manager *m, struct session *s);
 void session_client_gone(struct vm_manager *m, struct session *s);

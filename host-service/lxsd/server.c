@@ -160,14 +160,33 @@ static bool handle_shutdown(struct client *c, Lxs__Service__Request *req)
 
 static bool handle_exec(struct client *c, Lxs__Service__Request *req)
 {
-        if (!req->exec->system) {
-                client_send_error(c, EOPNOTSUPP, "exec: distributions are not available yet; use --system");
-                return false;
+        if (!req->exec->system && !distro_find(&c->d->vm, req->exec->distro)) {
+                /* A distro that cannot start is said so before a VM boots for nothing. */
+                struct lxs_distro reg;
+                char err[1024];
+                int r = distro_lookup(req->exec->distro, &reg, err, sizeof(err));
+                if (r < 0) {
+                        client_send_error(c, distro_errno(-r), "%s", err);
+                        return false;
+                }
+                lxs_distro_clear(&reg);
         }
         c->state = CLIENT_WAIT_BOOT;
         c->pending = req; /* released by session_start once the VM runs */
         vm_request_running(&c->d->vm, c);
         return true;
+}
+
+static bool handle_terminate(struct client *c, Lxs__Service__Request *req)
+{
+        distro_request_terminate(&c->d->vm, c, req->terminate->distro);
+        return false;
+}
+
+static bool handle_list(struct client *c, Lxs__Service__Request *req)
+{
+        distro_request_list(&c->d->vm, c);
+        return false;
 }
 
 static bool handle_session_msg(struct client *c, Lxs__Service__Request *req)
@@ -195,6 +214,8 @@ static const struct {
         [LXS__SERVICE__REQUEST__MSG_STREAM_CREDIT] = { handle_session_msg, false },
         [LXS__SERVICE__REQUEST__MSG_SIGNAL] = { handle_session_msg, false },
         [LXS__SERVICE__REQUEST__MSG_RESIZE] = { handle_session_msg, false },
+        [LXS__SERVICE__REQUEST__MSG_TERMINATE] = { handle_terminate, true },
+        [LXS__SERVICE__REQUEST__MSG_LIST] = { handle_list, true },
 };
 
 static void client_handle_frame(struct client *c, const uint8_t *buf, size_t len)

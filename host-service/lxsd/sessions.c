@@ -38,6 +38,8 @@ void session_free(struct vm_manager *m, struct session *s)
         }
         if (s->client)
                 s->client->session = NULL;
+        if (s->distro)
+                distro_session_ended(s->distro);
         free(s);
         vm_update_idle(m);
 }
@@ -64,10 +66,23 @@ static int env_default(char **env, size_t *n, size_t cap, const char *entry)
         return 0;
 }
 
-int session_start(struct vm_manager *m, struct client *c, const Lxs__Service__ExecRequest *req)
+/* `~` and `~/x` in the VM's namespace: root's home there. */
+static char *system_cwd(const char *cwd)
+{
+        char *out = NULL;
+        if (!cwd || !*cwd)
+                return strdup("/");
+        if (cwd[0] == '~' && (cwd[1] == '\0' || cwd[1] == '/'))
+                return asprintf(&out, "/root%s", cwd + 1) < 0 ? NULL : out;
+        return strdup(cwd);
+}
+
+int session_start(struct vm_manager *m, struct client *c, const Lxs__Service__ExecRequest *req,
+                  struct distro *d)
 {
         /* The VM's own namespace runs as root with the toolbox's paths; the CLI passes only
-         * what it means to (TERM, LANG, ...). */
+         * what it means to (TERM, LANG, ...). In a distro the guest builds the user's
+         * environment from its passwd and lets what we send win. */
         static const char *const system_env[] = {
                 ("PATH=" SYSTEM_PATH), "HOME=/root", "USER=root", "LOGNAME=root", "SHELL=/bin/sh",
         };
@@ -79,14 +94,19 @@ int session_start(struct vm_manager *m, struct client *c, const Lxs__Service__Ex
         for (size_t i = 0; i < req->n_env; i++)
                 if (strchr(req->env[i], '='))
                         env[n++] = req->env[i];
-        for (size_t i = 0; i < LXS_ARRAY_SIZE(system_env); i++)
-                env_default(env, &n, cap, system_env[i]);
+        if (!d)
+                for (size_t i = 0; i < LXS_ARRAY_SIZE(system_env); i++)
+                        env_default(env, &n, cap, system_env[i]);
+        _cleanup_free_ char *cwd = d ? strdup(req->cwd ? req->cwd : "") : system_cwd(req->cwd);
+        if (!cwd)
+                return -ENOMEM;
 
         struct session *s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;
         s->id = next_id(m);
         s->client = c;
+        s->distro = d;
         s->stdin_credit = LXS_STREAM_INITIAL_CREDIT;
         s->out_credit[LXS__GUEST__STREAM__STREAM_STDOUT] = LXS_STREAM_INITIAL_CREDIT;
         s->out_credit[LXS__GUEST__STREAM__STREAM_STDERR] = LXS_STREAM_INITIAL_CREDIT;
@@ -95,6 +115,8 @@ int session_start(struct vm_manager *m, struct client *c, const Lxs__Service__Ex
         m->nsessions++;
         c->session = s;
         c->state = CLIENT_EXEC;
+        if (d)
+                distro_session_added(d);
 
         Lxs__Guest__ExecStart start = LXS__GUEST__EXEC_START__INIT;
         start.session_id = s->id;
@@ -102,10 +124,15 @@ int session_start(struct vm_manager *m, struct client *c, const Lxs__Service__Ex
         start.n_argv = req->n_argv;
         start.env = env;
         start.n_env = n;
-        start.cwd = req->cwd && *req->cwd ? req->cwd : (char *)"/";
+        start.cwd = cwd;
         start.tty = req->tty;
         start.rows = req->rows;
         start.cols = req->cols;
+        if (d) {
+                start.distro = d->name;
+                start.user = req->user;
+                start.shell = req->shell;
+        }
         Lxs__Guest__HostToGuest msg = LXS__GUEST__HOST_TO_GUEST__INIT;
         msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START;
         msg.exec_start = &start;

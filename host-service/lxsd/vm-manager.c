@@ -1,6 +1,6 @@
 /* The utility VM's life cycle inside lxsd: boot on first need, Running after the guest's
- * handshake, idle shutdown after vmIdleTimeout without sessions, graceful or forced shutdown on
- * request, and noticing QEMU's death (pidfd) so the next request boots a fresh VM.
+ * handshake, idle shutdown after vmIdleTimeout without sessions or distros, graceful or forced
+ * shutdown on request, and noticing QEMU's death (pidfd) so the next request boots a fresh VM.
  *
  *   Stopped --request--> Starting --Hello--> Running --idle/--shutdown--> Stopping --exit--> Stopped
  *   any state --QEMU exits--> Stopped (sessions and waiters get a clear error)
@@ -60,7 +60,7 @@ void vm_manager_init(struct vm_manager *m, struct lxsd *d)
         lxs_config_defaults(&m->cfg);
 }
 
-static void waiter_add(struct waiter **list, struct client *c)
+void waiter_add(struct waiter **list, struct client *c)
 {
         struct waiter *w = calloc(1, sizeof(*w));
         if (!w) {
@@ -72,7 +72,7 @@ static void waiter_add(struct waiter **list, struct client *c)
         *list = w;
 }
 
-static void waiter_remove(struct waiter **list, struct client *c)
+void waiter_remove(struct waiter **list, struct client *c)
 {
         for (struct waiter **pp = list; *pp;) {
                 if ((*pp)->client == c) {
@@ -86,7 +86,7 @@ static void waiter_remove(struct waiter **list, struct client *c)
 }
 
 /* Detaches the list, so callbacks may add new waiters safely. */
-static struct waiter *waiters_take(struct waiter **list)
+struct waiter *waiters_take(struct waiter **list)
 {
         struct waiter *w = *list;
         *list = NULL;
@@ -98,6 +98,7 @@ void vm_forget_client(struct vm_manager *m, struct client *c)
         waiter_remove(&m->boot_waiters, c);
         waiter_remove(&m->status_waiters, c);
         waiter_remove(&m->stop_waiters, c);
+        distro_forget_client(m, c);
 }
 
 static void cancel_timer(struct vm_manager *m, int *id)
@@ -186,6 +187,7 @@ static void vm_stopped(struct vm_manager *m, const char *why)
                 unlink(pidfile);
 
         sessions_vm_died(m, why);
+        distros_vm_stopped(m, why);
         if (was == VM_STARTING) {
                 char tail[512], msg[1024];
                 console_tail(m, tail, sizeof(tail));
@@ -284,7 +286,7 @@ static void on_idle_timeout(struct lxs_loop *loop, void *data)
 {
         struct vm_manager *m = data;
         m->idle_timer = -1;
-        if (m->state != VM_RUNNING || m->nsessions > 0)
+        if (m->state != VM_RUNNING || m->nsessions > 0 || m->ndistros > 0)
                 return;
         lxsd_log("utility VM idle for %u ms: shutting down", m->cfg.vm_idle_timeout_ms);
         vm_request_stop(m, NULL, false);
@@ -299,7 +301,8 @@ static void on_stop_timeout(struct lxs_loop *loop, void *data)
 
 void vm_update_idle(struct vm_manager *m)
 {
-        bool idle = m->state == VM_RUNNING && m->nsessions == 0 && !m->boot_waiters;
+        /* A running distro keeps the VM: it has its own idle timeout (instanceIdleTimeout). */
+        bool idle = m->state == VM_RUNNING && m->nsessions == 0 && m->ndistros == 0 && !m->boot_waiters;
         if (!idle) {
                 cancel_timer(m, &m->idle_timer);
                 return;
@@ -461,10 +464,15 @@ void vm_request_running(struct vm_manager *m, struct client *c)
                 reap_qemu(m, "the utility VM stopped unexpectedly");
         switch (m->state) {
         case VM_RUNNING: {
-                Lxs__Service__Request *req = TAKE_PTR(c->pending);
-                if (!req)
+                if (!c->pending)
                         return;
-                int r = session_start(m, c, req->exec);
+                if (!c->pending->exec->system) {
+                        distro_exec(m, c);
+                        vm_update_idle(m);
+                        return;
+                }
+                Lxs__Service__Request *req = TAKE_PTR(c->pending);
+                int r = session_start(m, c, req->exec, NULL);
                 lxs__service__request__free_unpacked(req, NULL);
                 if (r < 0)
                         client_send_error(c, -r, "exec: %s", strerror(-r));

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LXS_DISTRO_NAME_MAX 64
+#define LXS_DISTRO_NAME_MAX 64u /* the same token as in protocol.h */
 /* The image file inside an install directory. */
 #define LXS_DISTRO_IMAGE_NAME "ext4.img"
 

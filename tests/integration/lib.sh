@@ -115,3 +115,48 @@ one_line_error() {
 expect_eq() {
         [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
 }
+
+# The Debian minbase rootfs tarball the distro tests import: the one `lxs --install` caches
+# (built once per machine with mmdebstrap by the distro-debian test or a real install).
+debian_tarball() {
+        local cache="${LXS_TEST_CACHE_DIR:-$HOME/.cache/lxs}"
+        ls "$cache"/rootfs/debian-*-minbase.tar.zst 2>/dev/null | head -1
+}
+
+# import_debian NAME: registers a real Debian distro NAME (data dir under TEST_ROOT).
+import_debian() {
+        export LXS_DATA_DIR="$TEST_ROOT/data"
+        mkdir -p "$TEST_ROOT/distros"
+        local tarball
+        tarball=$(debian_tarball)
+        if [ -n "$tarball" ]; then
+                lxs --import "$1" "$TEST_ROOT/distros/$1" "$tarball" || fail "import of $1"
+        else
+                command -v mmdebstrap >/dev/null || skip "no cached Debian rootfs and no mmdebstrap to build one"
+                LXS_CACHE_DIR="${LXS_TEST_CACHE_DIR:-$HOME/.cache/lxs}" \
+                        lxs --install debian --name "$1" --location "$TEST_ROOT/distros/$1" --no-launch ||
+                        fail "install of $1"
+        fi
+}
+
+# distro_image NAME: the image file of a registered distro.
+distro_image() {
+        lxs --list --json | python3 -c 'import json,sys; print([d["image"] for d in json.load(sys.stdin) if d["name"]==sys.argv[1]][0])' "$1"
+}
+
+# clone_distro FROM TO: a second distro from a stopped one's image (faster than importing again).
+clone_distro() {
+        local img
+        img=$(distro_image "$1")
+        cp --sparse=always "$img" "$TEST_ROOT/$2.img"
+        lxs --import "$2" "$TEST_ROOT/distros/$2" "$TEST_ROOT/$2.img" --vhd || fail "import of $2 from $1's image"
+        rm -f "$TEST_ROOT/$2.img"
+}
+
+running_distros() {
+        lxs --list --running --quiet 2>/dev/null || true
+}
+
+distro_stopped() {
+        ! running_distros | grep -qx "$1"
+}

@@ -12,6 +12,123 @@ static int parse(struct lxs_options *o, char *err, int argc, char **argv)
         return lxs_options_parse(argc, argv, o, err, 256);
 }
 
+/* Parses and builds the distro session; 0 or the parse error. */
+static int command(struct lxs_command *cmd, char *err, int argc, char **argv)
+{
+        struct lxs_options o;
+        int r = parse(&o, err, argc, argv);
+        if (r < 0)
+                return r;
+        CHECK(o.action == LXS_ACTION_RUN && !o.system);
+        CHECK_EQ_INT(lxs_options_command(&o, cmd), 0);
+        CHECK(cmd->argv != NULL && cmd->argv[cmd->argc] == NULL);
+        return 0;
+}
+
+/* Running in a distro: which shell, which argv, and the errors for what cannot be meant. */
+static void test_distro_sessions(void)
+{
+        struct lxs_options o;
+        struct lxs_command cmd;
+        char err[256];
+
+        /* No command: the login shell of the default distro. */
+        char *c1[] = { "lxs", NULL };
+        CHECK_EQ_INT(command(&cmd, err, 1, c1), 0);
+        CHECK(cmd.argc == 0 && cmd.shell == LXS_SHELL_LOGIN);
+        lxs_command_free(&cmd);
+
+        /* A command line: joined, through the user's shell. */
+        char *c2[] = { "lxs", "-d", "deb", "echo", "$HOME", "|", "wc", NULL };
+        CHECK_EQ_INT(command(&cmd, err, 7, c2), 0);
+        CHECK(cmd.argc == 1 && cmd.shell == LXS_SHELL_STANDARD);
+        CHECK_EQ_STR(cmd.argv[0], "echo $HOME | wc");
+        lxs_command_free(&cmd);
+
+        /* -e: argv exactly, no shell; spaces inside arguments stay. */
+        char *c3[] = { "lxs", "-u", "ann", "-e", "printf", "%s\n", "a b", NULL };
+        CHECK_EQ_INT(command(&cmd, err, 7, c3), 0);
+        CHECK(cmd.argc == 3 && cmd.shell == LXS_SHELL_NONE);
+        CHECK_EQ_STR(cmd.argv[0], "printf");
+        CHECK_EQ_STR(cmd.argv[2], "a b");
+        lxs_command_free(&cmd);
+
+        /* --shell-type none with a command line: the words as argv. */
+        char *c4[] = { "lxs", "--shell-type", "none", "ls", "-l", "/", NULL };
+        CHECK_EQ_INT(command(&cmd, err, 6, c4), 0);
+        CHECK(cmd.argc == 3 && cmd.shell == LXS_SHELL_NONE);
+        CHECK_EQ_STR(cmd.argv[1], "-l");
+        lxs_command_free(&cmd);
+
+        char *c5[] = { "lxs", "--shell-type", "login", "--", "-x", "y", NULL };
+        CHECK_EQ_INT(command(&cmd, err, 6, c5), 0);
+        CHECK(cmd.argc == 1 && cmd.shell == LXS_SHELL_LOGIN);
+        CHECK_EQ_STR(cmd.argv[0], "-x y");
+        lxs_command_free(&cmd);
+
+        /* standard without a command: the shell itself, not as a login shell. */
+        char *c6[] = { "lxs", "--shell-type", "standard", NULL };
+        CHECK_EQ_INT(command(&cmd, err, 3, c6), 0);
+        CHECK(cmd.argc == 0 && cmd.shell == LXS_SHELL_STANDARD);
+        lxs_command_free(&cmd);
+
+        /* Long spellings, and --cd with ~, ~/x and absolute paths. */
+        char *c7[] = { "lxs", "--distribution", "Deb", "--user", "0", "--cd", "~", "id", NULL };
+        CHECK_EQ_INT(parse(&o, err, 8, c7), 0);
+        CHECK_EQ_STR(o.distribution, "Deb");
+        CHECK_EQ_STR(o.user, "0");
+        CHECK_EQ_STR(o.cwd, "~");
+        char *c8[] = { "lxs", "--cd", "~/src", NULL };
+        CHECK_EQ_INT(parse(&o, err, 3, c8), 0);
+        char *c9[] = { "lxs", "--cd", "/tmp", "--system", NULL };
+        CHECK_EQ_INT(parse(&o, err, 4, c9), 0);
+        CHECK(o.system);
+
+        /* Errors name the option and what is wrong with it. */
+        char *e1[] = { "lxs", "--shell-type", "bash", NULL };
+        CHECK_EQ_INT(parse(&o, err, 3, e1), -EINVAL);
+        CHECK_EQ_STR(err, "--shell-type: 'bash': expected login, standard or none");
+        char *e2[] = { "lxs", "--shell-type", NULL };
+        CHECK_EQ_INT(parse(&o, err, 2, e2), -EINVAL);
+        CHECK_EQ_STR(err, "--shell-type: needs a value");
+        char *e3[] = { "lxs", "--shell-type", "none", NULL };
+        CHECK_EQ_INT(parse(&o, err, 3, e3), -EINVAL);
+        CHECK_EQ_STR(err, "--shell-type none: needs a command");
+        char *e4[] = { "lxs", "--shell-type", "login", "-e", "ls", NULL };
+        CHECK_EQ_INT(parse(&o, err, 5, e4), -EINVAL);
+        CHECK(strstr(err, "--shell-type: cannot be combined with --exec") == err);
+        char *e5[] = { "lxs", "--cd", "src", "ls", NULL };
+        CHECK_EQ_INT(parse(&o, err, 4, e5), -EINVAL);
+        CHECK_EQ_STR(err, "--cd: 'src': expected ~ or an absolute Linux path");
+        char *e6[] = { "lxs", "--cd", "~ann", NULL };
+        CHECK_EQ_INT(parse(&o, err, 3, e6), -EINVAL);
+        CHECK(strstr(err, "'~ann'") != NULL);
+        char *e7[] = { "lxs", "--system", "-d", "deb", NULL };
+        CHECK_EQ_INT(parse(&o, err, 4, e7), -EINVAL);
+        CHECK_EQ_STR(err, "-d: not valid with --system");
+        char *e8[] = { "lxs", "--user", "ann", "--system", "id", NULL };
+        CHECK_EQ_INT(parse(&o, err, 5, e8), -EINVAL);
+        CHECK_EQ_STR(err, "--user: not valid with --system");
+        char *e9[] = { "lxs", "--system", "--shell-type", "login", NULL };
+        CHECK_EQ_INT(parse(&o, err, 4, e9), -EINVAL);
+        CHECK_EQ_STR(err, "--shell-type: not valid with --system");
+        char *e10[] = { "lxs", "-d", "", "id", NULL };
+        CHECK_EQ_INT(parse(&o, err, 4, e10), -EINVAL);
+        CHECK_EQ_STR(err, "-d: needs a non-empty value");
+        char *e11[] = { "lxs", "-u", NULL };
+        CHECK_EQ_INT(parse(&o, err, 2, e11), -EINVAL);
+        CHECK_EQ_STR(err, "-u: needs a value");
+        /* Options of running belong to no management command. */
+        char *e12[] = { "lxs", "--list", "-d", "deb", NULL };
+        CHECK_EQ_INT(parse(&o, err, 4, e12), -EINVAL);
+        CHECK(strstr(err, "-d") == err);
+        /* After the command starts, options belong to the command. */
+        char *c10[] = { "lxs", "ls", "--system", "-d", NULL };
+        CHECK_EQ_INT(command(&cmd, err, 4, c10), 0);
+        CHECK_EQ_STR(cmd.argv[0], "ls --system -d");
+        lxs_command_free(&cmd);
+}
+
 int main(void)
 {
         struct lxs_options o;
@@ -131,5 +248,7 @@ int main(void)
         char *b12[] = { "lxs", "--unregister", "deb", NULL };
         CHECK_EQ_INT(parse(&o, err, 3, b12), 0);
         CHECK(o.action == LXS_ACTION_UNREGISTER);
+
+        test_distro_sessions();
         return check_result("test-cli-options");
 }

@@ -100,6 +100,8 @@ static void check_is_defaults(const struct lxs_config *cfg)
         CHECK(cfg->accel == LXS_ACCEL_AUTO);
         CHECK(cfg->vm_idle_timeout_ms == 60000);
         CHECK_STREQ(cfg->machine, "microvm");
+        CHECK(cfg->default_image_size == 256ULL << 30);
+        CHECK(cfg->distro_idle_timeout_ms == 15000);
 }
 
 static void test_defaults(void)
@@ -414,6 +416,44 @@ static void test_syntax_errors(void)
         free(big);
 }
 
+/* [distro]: the image size of new distros and how long an idle distro keeps running. */
+static void test_distro_section(void)
+{
+        struct lxs_config cfg;
+        struct warnings w;
+        static const struct {
+                const char *value;
+                uint32_t ms;
+        } idle[] = { { "5000", 5000 }, { "0", LXS_CONFIG_IDLE_NEVER }, { "-1", LXS_CONFIG_IDLE_NEVER } };
+        for (size_t i = 0; i < LXS_ARRAY_SIZE(idle); i++) {
+                write_conf("[distro]\ninstanceIdleTimeout = %s\ndefaultImageSize = 2GB\n", idle[i].value);
+                _cleanup_free_ char *error = NULL;
+                CHECK(load(&cfg, &w, &error) == 0);
+                CHECK(w.count == 0);
+                CHECK(cfg.distro_idle_timeout_ms == idle[i].ms);
+                CHECK(cfg.default_image_size == 2ULL << 30);
+                CHECK(cfg.vm_idle_timeout_ms == 60000); /* the VM's own timeout is another key */
+                lxs_config_free(&cfg);
+        }
+
+        write_conf("[distro]\n\ninstanceIdleTimeout = 15s\n");
+        _cleanup_free_ char *error = NULL;
+        CHECK(load(&cfg, &w, &error) == -EINVAL);
+        char want[512];
+        snprintf(want, sizeof(want), "%s:3: instanceIdleTimeout: invalid number of milliseconds '15s'", conf_path);
+        CHECK_STREQ(error, want);
+        check_is_defaults(&cfg);
+
+        /* WSL keeps it in [general]; lxs names the section it reads. */
+        write_conf("[distro]\ninstanceidletimeout = 1\n");
+        free(error);
+        error = NULL;
+        CHECK(load(&cfg, &w, &error) == 0);
+        CHECK(w.count == 1 && strstr(w.text, "did you mean 'instanceIdleTimeout'?"));
+        CHECK(cfg.distro_idle_timeout_ms == 15000);
+        lxs_config_free(&cfg);
+}
+
 static void test_unreadable(void)
 {
         /* A directory where the file should be: an error, not defaults. */
@@ -453,6 +493,7 @@ int main(void)
         test_warnings();
         test_bad_values();
         test_syntax_errors();
+        test_distro_section();
         test_unreadable();
         test_default_path();
 

@@ -1,0 +1,365 @@
+/* The distro's init; see container.h for the contract.
+ *
+ * Why not pivot_root: the VM's root is the initramfs (rootfs), which has no parent mount, and
+ * pivot_root refuses to move such a root away (EINVAL). So the container init detaches every
+ * VM mount from its new mount namespace, moves a clone of the image's mount over "/" (as
+ * switch_root does) and chroots into it. Nothing of the VM is then reachable by path, and
+ * setns() into this mount namespace lands in the image (the kernel follows the mounts stacked
+ * on the namespace's root). Root in a distro could still chroot its way down to the initramfs
+ * underneath, as it could mknod the VM's disks: distros are not a security boundary inside the
+ * VM (nor are they in WSL). */
+#include "container.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "distro-command.h"
+#include "fd-util.h"
+
+#define REPORT_FD 3
+/* While stopping, how often to look whether the distro's other processes are gone. */
+#define STOP_POLL_MS 50
+#define MOUNTINFO_MAX (1u << 20)
+
+struct mount_entry {
+        const char *source;
+        const char *target;
+        const char *fstype;
+        unsigned long flags;
+        const char *options;
+        mode_t dir_mode;
+        bool optional;          /* a kernel without it still runs the distro */
+};
+
+#define NOSUID_NODEV (MS_NOSUID | MS_NODEV)
+
+static const struct mount_entry mount_table[] = {
+        { "proc", "/proc", "proc", NOSUID_NODEV | MS_NOEXEC, NULL, 0555, false },
+        { "sysfs", "/sys", "sysfs", NOSUID_NODEV | MS_NOEXEC | MS_RDONLY, NULL, 0555, false },
+        { "cgroup2", "/sys/fs/cgroup", "cgroup2", NOSUID_NODEV | MS_NOEXEC, NULL, 0755, true },
+        { "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=4m", 0755, false },
+        { "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", 0755, false },
+        { "tmpfs", "/dev/shm", "tmpfs", NOSUID_NODEV, "mode=1777", 01777, false },
+        { "mqueue", "/dev/mqueue", "mqueue", NOSUID_NODEV | MS_NOEXEC, NULL, 0755, true },
+        { "tmpfs", "/run", "tmpfs", NOSUID_NODEV, "mode=0755", 0755, false },
+        { "tmpfs", "/tmp", "tmpfs", NOSUID_NODEV, "mode=1777", 01777, false },
+};
+
+static const struct {
+        const char *path;
+        unsigned major, minor;
+} dev_nodes[] = {
+        { "/dev/null", 1, 3 },   { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
+        { "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+};
+
+static const struct {
+        const char *target, *path;
+} dev_links[] = {
+        { "/proc/self/fd", "/dev/fd" },     { "/proc/self/fd/0", "/dev/stdin" },
+        { "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
+        { "pts/ptmx", "/dev/ptmx" },
+};
+
+static void report(enum lxs_container_record_kind kind, int errno_value, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void report(enum lxs_container_record_kind kind, int errno_value, const char *fmt, ...)
+{
+        struct lxs_container_record rec = { .kind = kind, .errno_value = errno_value };
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(rec.text, sizeof(rec.text), fmt, ap);
+        va_end(ap);
+        /* If /init cannot hear us, it sees EOF and fails the start; nothing better to do. */
+        if (write(REPORT_FD, &rec, sizeof(rec)) < 0)
+                return;
+}
+
+_Noreturn static void fail(int errno_value, const char *step)
+{
+        report(LXS_CONTAINER_FATAL, errno_value, "%s", step);
+        _exit(1);
+}
+
+static int write_string(const char *path, const char *s)
+{
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return lxs_write_all(fd, s, strlen(s));
+}
+
+/* Into the distro's cgroup and a cgroup namespace rooted there (so the distro sees its init/ and
+ * sessions/ as /init and /sessions), then into init/. The move to init/ keeps the distro's own
+ * cgroup free of processes, so controllers can be enabled on it later. */
+static void enter_cgroup(const char *cgroup_dir)
+{
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup_dir);
+        int r = write_string(path, "0");
+        if (r < 0)
+                fail(-r, "join the distro's cgroup");
+        if (unshare(CLONE_NEWCGROUP) < 0)
+                fail(errno, "new cgroup namespace");
+        snprintf(path, sizeof(path), "%s/init/cgroup.procs", cgroup_dir);
+        r = write_string(path, "0");
+        if (r < 0)
+                fail(-r, "join cgroup init/");
+}
+
+static int unescape_mountinfo(char *s)
+{
+        char *o = s;
+        for (char *p = s; *p; p++) {
+                if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' &&
+                    p[3] <= '7') {
+                        *o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+                        p += 3;
+                } else {
+                        *o++ = *p;
+                }
+        }
+        *o = '\0';
+        return 0;
+}
+
+/* Detaches every mount of this (new, private) namespace except its root: the VM's /proc, /dev,
+ * /run with every distro's image... Otherwise this namespace would keep other distros' disks
+ * mounted after the VM unmounted them. */
+static void detach_vm_mounts(void)
+{
+        _cleanup_free_ char *info = NULL;
+        int r = lxs_read_file("/proc/self/mountinfo", MOUNTINFO_MAX, &info);
+        if (r < 0)
+                fail(-r, "read /proc/self/mountinfo");
+        /* The namespace's root is the mount whose mount point is "/" and whose parent is not
+         * listed (rootfs); its direct children are what to detach (recursively). */
+        unsigned long root_id = 0;
+        char *save = NULL;
+        _cleanup_free_ char *copy = strdup(info);
+        if (!copy)
+                fail(ENOMEM, "read /proc/self/mountinfo");
+        for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                unsigned long id, parent;
+                char mp[4096];
+                if (sscanf(line, "%lu %lu %*s %*s %4095s", &id, &parent, mp) == 3 && strcmp(mp, "/") == 0) {
+                        root_id = id;
+                        break;
+                }
+        }
+        for (char *line = strtok_r(info, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                unsigned long id, parent;
+                char mp[4096];
+                if (sscanf(line, "%lu %lu %*s %*s %4095s", &id, &parent, mp) != 3 || parent != root_id ||
+                    id == root_id)
+                        continue;
+                unescape_mountinfo(mp);
+                /* A mount already detached with its parent is gone: EINVAL/ENOENT are fine. */
+                if (umount2(mp, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {
+                        char step[4200];
+                        snprintf(step, sizeof(step), "detach the VM's %s", mp);
+                        fail(errno, step);
+                }
+        }
+}
+
+static void switch_root(const char *root)
+{
+        if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
+                fail(errno, "new mount, UTS and IPC namespaces");
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                fail(errno, "make mounts private");
+        _cleanup_close_ int tree = open_tree(AT_FDCWD, root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (tree < 0)
+                fail(errno, "clone the image's mount");
+        detach_vm_mounts();
+        if (move_mount(tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                fail(errno, "move the image over /");
+        if (fchdir(tree) < 0 || chroot(".") < 0 || chdir("/") < 0)
+                fail(errno, "enter the image");
+}
+
+static void mount_api_filesystems(void)
+{
+        for (size_t i = 0; i < LXS_ARRAY_SIZE(mount_table); i++) {
+                const struct mount_entry *m = &mount_table[i];
+                if (mkdir(m->target, m->dir_mode) < 0 && errno != EEXIST) {
+                        if (m->optional)
+                                continue;
+                        char step[64];
+                        snprintf(step, sizeof(step), "mkdir %s", m->target);
+                        fail(errno, step);
+                }
+                if (mount(m->source, m->target, m->fstype, m->flags, m->options) < 0) {
+                        if (m->optional)
+                                continue;
+                        char step[64];
+                        snprintf(step, sizeof(step), "mount %s", m->target);
+                        fail(errno, step);
+                }
+        }
+        mode_t old = umask(0);
+        for (size_t i = 0; i < LXS_ARRAY_SIZE(dev_nodes); i++)
+                if (mknod(dev_nodes[i].path, S_IFCHR | 0666, makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0) {
+                        char step[64];
+                        snprintf(step, sizeof(step), "mknod %s", dev_nodes[i].path);
+                        fail(errno, step);
+                }
+        umask(old);
+        for (size_t i = 0; i < LXS_ARRAY_SIZE(dev_links); i++)
+                if (symlink(dev_links[i].target, dev_links[i].path) < 0) {
+                        char step[64];
+                        snprintf(step, sizeof(step), "symlink %s", dev_links[i].path);
+                        fail(errno, step);
+                }
+}
+
+/* Replaces path (a symlink there included: rename swaps the entry, never writes through it). */
+static int replace_file(const char *path, const char *tmp, const char *content)
+{
+        if (mkdir("/etc", 0755) < 0 && errno != EEXIST)
+                return -errno;
+        unlink(tmp);
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        int r = lxs_write_all(fd, content, strlen(content));
+        if (r == 0 && fchmod(fd, 0644) < 0)
+                r = -errno;
+        if (r == 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                unlink(tmp);
+        return r;
+}
+
+static void write_etc(const struct lxs_container_params *p)
+{
+        char buf[8192];
+        if (p->resolv_conf) {
+                int n = snprintf(buf, sizeof(buf),
+                                 "# Written by lxs when the distro starts. To keep your own file, set\n"
+                                 "# [network] generateResolvConf = false in /etc/lxs.conf.\n%s%s",
+                                 p->resolv_conf, p->resolv_conf[strlen(p->resolv_conf) - 1] == '\n' ? "" : "\n");
+                int r = n >= (int)sizeof(buf) ? -E2BIG : replace_file("/etc/resolv.conf", "/etc/.resolv.conf.lxs", buf);
+                if (r < 0)
+                        report(LXS_CONTAINER_WARNING, -r, "write /etc/resolv.conf: %s", strerror(-r));
+        }
+        if (p->generate_hosts) {
+                snprintf(buf, sizeof(buf),
+                         "# Written by lxs when the distro starts. To keep your own file, set\n"
+                         "# [network] generateHosts = false in /etc/lxs.conf.\n"
+                         "127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n",
+                         p->hostname);
+                int r = replace_file("/etc/hosts", "/etc/.hosts.lxs", buf);
+                if (r < 0)
+                        report(LXS_CONTAINER_WARNING, -r, "write /etc/hosts: %s", strerror(-r));
+        }
+}
+
+static void reset_signals(void)
+{
+        signal(SIGPIPE, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void run_boot_command(const char *command)
+{
+        pid_t pid = fork();
+        if (pid < 0) {
+                dprintf(STDERR_FILENO, "lxs-init: boot command: fork: %s\n", strerror(errno));
+                return;
+        }
+        if (pid > 0)
+                return;
+        reset_signals();
+        setsid();
+        int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (null >= 0)
+                dup2(null, STDIN_FILENO);
+        if (chdir("/root") < 0 && chdir("/") < 0)
+                _exit(127);
+        char *argv[] = { "sh", "-c", (char *)command, NULL };
+        char *envp[] = { "PATH=" LXS_ROOT_PATH, "HOME=/root", "USER=root", "LOGNAME=root", "SHELL=/bin/sh", NULL };
+        execve("/bin/sh", argv, envp);
+        /* stdout/stderr are the VM console: the one place this can be seen. */
+        dprintf(STDERR_FILENO, "lxs-init: boot command: /bin/sh: %s\n", strerror(errno));
+        _exit(127);
+}
+
+/* True when /proc (this PID namespace's) lists no process but this one. */
+static bool alone(void)
+{
+        _cleanup_closedir_ DIR *d = opendir("/proc");
+        if (!d)
+                return true;
+        struct dirent *e;
+        while ((e = readdir(d)))
+                if (isdigit((unsigned char)e->d_name[0]) && strcmp(e->d_name, "1") != 0)
+                        return false;
+        return true;
+}
+
+_Noreturn static void reap_forever(const sigset_t *set)
+{
+        bool stopping = false;
+        for (;;) {
+                siginfo_t si;
+                int sig;
+                if (stopping) {
+                        struct timespec ts = { .tv_nsec = STOP_POLL_MS * 1000000L };
+                        sig = sigtimedwait(set, &si, &ts);
+                } else {
+                        sig = sigwaitinfo(set, &si);
+                }
+                while (waitpid(-1, NULL, WNOHANG) > 0)
+                        ;
+                /* si_pid is 0 only for a sender outside this PID namespace: the VM's /init. */
+                if (sig == SIGTERM && si.si_pid == 0)
+                        stopping = true;
+                if (stopping && alone())
+                        _exit(0);
+        }
+}
+
+_Noreturn void lxs_container_main(const struct lxs_container_params *p)
+{
+        if (dup2(p->report_fd, REPORT_FD) < 0)
+                _exit(1);
+        /* Hold nothing of /init's: the control port, the ring, other distros' fds. */
+        close_range(REPORT_FD + 1, ~0u, 0);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGCHLD);
+        sigaddset(&set, SIGTERM);
+        sigprocmask(SIG_SETMASK, &set, NULL);
+
+        enter_cgroup(p->cgroup_dir);
+        switch_root(p->root);
+        mount_api_filesystems();
+        write_etc(p);
+        if (sethostname(p->hostname, strlen(p->hostname)) < 0)
+                report(LXS_CONTAINER_WARNING, errno, "set hostname %s: %s", p->hostname, strerror(errno));
+        report(LXS_CONTAINER_READY, 0, "ready");
+        close(REPORT_FD);
+        if (p->boot_command)
+                run_boot_command(p->boot_command);
+        reap_forever(&set);
+}

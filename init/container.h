@@ -1,0 +1,49 @@
+/* The distro's own init: PID 1 of the distro's PID namespace, forked from the VM's /init (same
+ * binary, no exec) after /init has created the new PID namespace for it.
+ *
+ * It joins the distro's cgroup, takes a cgroup namespace rooted there and moves on into `init/`;
+ * with fresh mount, UTS and IPC namespaces it switches its root to the distro's
+ * image, mounts a fresh /proc, /sys, /dev (with its own devpts), /run and /tmp, writes
+ * /etc/resolv.conf and /etc/hosts, sets the hostname, reports ready, runs the boot command once
+ * and then reaps orphans forever. A SIGTERM from outside the distro (the VM's /init stopping it)
+ * makes it exit once every other process of the distro is gone; signals from inside the
+ * distro are ignored, as for any PID 1.
+ *
+ * Progress goes to /init over report_fd as fixed-size records: warnings, then one READY or one
+ * FATAL (after which it exits). Nothing else prints, except the boot command's own output, which
+ * goes to the VM console. */
+#ifndef LXS_INIT_CONTAINER_H
+#define LXS_INIT_CONTAINER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum lxs_container_record_kind {
+        LXS_CONTAINER_WARNING,
+        LXS_CONTAINER_READY,
+        LXS_CONTAINER_FATAL,
+};
+
+/* One report; at most PIPE_BUF, so each write is atomic. */
+struct lxs_container_record {
+        int32_t kind;
+        int32_t errno_value;
+        char text[1000];             /* the step ("mount /proc"), or a warning line */
+};
+_Static_assert(sizeof(struct lxs_container_record) <= PIPE_BUF, "one record per atomic pipe write");
+
+struct lxs_container_params {
+        const char *root;            /* the image's mount point in the VM, /run/lxs/distros/<name>/root */
+        const char *hostname;        /* already validated */
+        const char *resolv_conf;     /* NULL: leave the distro's */
+        bool generate_hosts;
+        const char *boot_command;    /* NULL: none */
+        const char *cgroup_dir;      /* /sys/fs/cgroup/lxs/<name> (the process is already in it) */
+        int report_fd;
+};
+
+/* Runs in the forked child; never returns. */
+_Noreturn void lxs_container_main(const struct lxs_container_params *p);
+
+#endif
