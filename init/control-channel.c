@@ -18,6 +18,7 @@
 #include "cleanup.h"
 #include "control-port.h"
 #include "event-loop.h"
+#include "port-splice.h"
 #include "report.h"
 #include "status.h"
 #include "stream-wire.h"
@@ -49,6 +50,7 @@ struct lxs_channel {
         bool was_ready;  /* ops->down is owed at teardown */
         bool want_out;   /* POLLOUT armed: the port did not take all queued bytes */
         struct lxs_frame_reader reader;
+        struct lxs_port_splice splice; /* a staged zero-copy frame goes out before outq */
         struct lxs_outq outq;
 };
 
@@ -69,6 +71,7 @@ static void teardown(struct lxs_loop *loop, void *data)
                 close(ch->fd);
         ch->fd = -1;
         lxs_frame_reader_free(&ch->reader);
+        lxs_port_splice_reset(&ch->splice);
         lxs_outq_free(&ch->outq);
         ch->want_out = false;
         ch->state = CH_WAIT_HOST;
@@ -102,7 +105,9 @@ static void protocol_error(struct lxs_channel *ch, int err, const char *what)
 
 static int flush(struct lxs_channel *ch)
 {
-        int r = lxs_outq_flush(&ch->outq, ch->fd);
+        int r = lxs_port_splice_flush(&ch->splice, ch->fd);
+        if (r == 0)
+                r = lxs_outq_flush(&ch->outq, ch->fd);
         if (r == -EAGAIN || r == -EINTR) {
                 if (!ch->want_out) {
                         ch->want_out = true;
@@ -146,6 +151,23 @@ int lxs_channel_commit(struct lxs_channel *ch, const uint8_t *prefix, size_t pre
         if (r < 0)
                 return r;
         return ch->want_out ? 0 : flush(ch);
+}
+
+ssize_t lxs_channel_splice_data(struct lxs_channel *ch, uint32_t session_id, uint32_t stream, int src, size_t max)
+{
+        if (ch->state != CH_HELLO_SENT && ch->state != CH_READY)
+                return -ENOTCONN;
+        /* Only with nothing queued: the staged frame is written before the queue. */
+        if (ch->want_out || !lxs_outq_empty(&ch->outq))
+                return -EBUSY;
+        ssize_t n = lxs_port_splice_stage(&ch->splice, session_id, stream, src, max);
+        if (n == -EIO) {
+                protocol_error(ch, EIO, "staging output for the port");
+                return -ENOTCONN;
+        }
+        if (n > 0)
+                flush(ch);
+        return n;
 }
 
 void lxs_channel_cancel(struct lxs_channel *ch)
@@ -325,6 +347,7 @@ int lxs_channel_new(struct lxs_loop *loop, int fd, const char *devpath, const st
         ch->timer = -1;
         ch->state = CH_WAIT_HOST;
         lxs_frame_reader_init(&ch->reader);
+        lxs_port_splice_init(&ch->splice);
         lxs_outq_init(&ch->outq);
         ch->outq.slice = PORT_WRITE_MAX;
         *ret = ch;
@@ -338,8 +361,11 @@ void lxs_channel_close(struct lxs_channel *ch, int timeout_ms)
                 return;
         struct timespec start;
         clock_gettime(CLOCK_MONOTONIC, &start);
-        while (ch->state != CH_WAIT_HOST && !lxs_outq_empty(&ch->outq)) {
-                int r = lxs_outq_flush(&ch->outq, ch->fd);
+        while (ch->state != CH_WAIT_HOST &&
+               (lxs_port_splice_pending(&ch->splice) || !lxs_outq_empty(&ch->outq))) {
+                int r = lxs_port_splice_flush(&ch->splice, ch->fd);
+                if (r == 0)
+                        r = lxs_outq_flush(&ch->outq, ch->fd);
                 if (r != -EAGAIN && r != -EINTR)
                         break;
                 struct timespec now;
@@ -369,6 +395,7 @@ void lxs_channel_free(struct lxs_channel *ch)
         if (ch->fd >= 0)
                 close(ch->fd);
         lxs_frame_reader_free(&ch->reader);
+        lxs_port_splice_reset(&ch->splice);
         lxs_outq_free(&ch->outq);
         free(ch);
 }

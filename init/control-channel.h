@@ -13,6 +13,7 @@
 #define LXS_INIT_CONTROL_CHANNEL_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "protocol.h"
 
@@ -44,6 +45,12 @@ int lxs_channel_send(struct lxs_channel *ch, const Lxs__Guest__GuestToHost *msg)
 uint8_t *lxs_channel_reserve(struct lxs_channel *ch, size_t max);
 int lxs_channel_commit(struct lxs_channel *ch, const uint8_t *prefix, size_t prefix_len, size_t len);
 void lxs_channel_cancel(struct lxs_channel *ch);
+
+/* Sends up to max bytes waiting in the pipe src as StreamData without copying them
+ * (port-splice.h). Returns the bytes sent (>0), 0 at end of file of src, -EAGAIN when src is
+ * empty, -EBUSY when output is queued ahead (use lxs_channel_reserve then), -ENOTCONN when no
+ * host listens, other negative errno from src. */
+ssize_t lxs_channel_splice_data(struct lxs_channel *ch, uint32_t session_id, uint32_t stream, int src, size_t max);
 
 /* True after an accepted HelloAck, until the channel goes down. */
 bool lxs_channel_ready(const struct lxs_channel *ch);

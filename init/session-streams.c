@@ -6,10 +6,11 @@
  * credit goes back to the host only after the bytes were written to the child.
  *
  * Bulk bytes are copied as little as the kernel allows, because under TCG every copy in the
- * guest costs about as much as the whole host side: output is read straight into the channel's
- * output queue behind a StreamData prefix (stream-wire.h), input is written to the child from
- * the received frame and queued only for what the pipe did not take, and the pipes are widened
- * so that each wake-up moves a whole chunk. */
+ * guest costs about as much as the whole host side: output from a pipe is spliced to the port
+ * (port-splice.h), other output is read straight into the channel's output queue behind a
+ * StreamData prefix (stream-wire.h), input is written to the child from the received frame and
+ * queued only for what the pipe did not take, and the pipes are widened so that each wake-up
+ * moves a whole chunk. */
 #include "session.h"
 
 #include <errno.h>
@@ -78,18 +79,32 @@ static void output_close(struct session *s, struct out_stream *o)
         send_stream_close(s, o->stream);
 }
 
-/* Reads up to `want` bytes of output into the channel's queue and sends them. Returns what
- * read() returned. */
-static ssize_t output_read(struct out_stream *o, int fd, size_t want)
+/* No host to send to: the bytes are read and dropped (the session dies with the channel). */
+static ssize_t output_discard(int fd, size_t want)
 {
-        struct lxs_channel *ch = o->session->owner->channel;
+        ssize_t n = read(fd, discard_buf, want < sizeof(discard_buf) ? want : sizeof(discard_buf));
+        return n < 0 ? -errno : n;
+}
+
+/* Sends up to `want` bytes of output: spliced from a pipe when the channel can, else read
+ * into the channel's queue. Returns bytes sent, 0 at end of file, or negative errno. */
+static ssize_t output_send(struct out_stream *o, int fd, size_t want)
+{
+        struct session *s = o->session;
+        struct lxs_channel *ch = s->owner->channel;
+        if (ch && !s->tty) {
+                ssize_t n = lxs_channel_splice_data(ch, s->id, (uint32_t)o->stream, fd, want);
+                /* EINVAL: not a pipe after all; copy then. */
+                if (n != -EBUSY && n != -EINVAL)
+                        return n == -ENOTCONN ? output_discard(fd, want) : n;
+        }
         uint8_t *buf = ch ? lxs_channel_reserve(ch, want) : NULL;
         if (!buf)
-                return read(fd, discard_buf, want < sizeof(discard_buf) ? want : sizeof(discard_buf));
+                return output_discard(fd, want);
         ssize_t n = read(fd, buf, want);
         if (n <= 0) {
                 lxs_channel_cancel(ch);
-                return n;
+                return n < 0 ? -errno : 0;
         }
         uint8_t prefix[LXS_STREAM_PREFIX_MAX];
         size_t plen = lxs_stream_prefix(prefix, LXS_STREAM_FIELD_GUEST_TO_HOST, o->session->id,
@@ -108,14 +123,14 @@ static void output_ready(struct lxs_loop *loop, int fd, uint32_t revents, void *
                         output_unwatch(s, o); /* backpressure until the host grants more */
                         return;
                 }
-                ssize_t n = output_read(o, fd, want);
+                ssize_t n = output_send(o, fd, want);
                 if (n > 0) {
                         lxs_send_credit_spend(&o->credit, (size_t)n);
                         continue;
                 }
-                if (n < 0 && errno == EINTR)
+                if (n == -EINTR)
                         continue;
-                if (n < 0 && errno == EAGAIN)
+                if (n == -EAGAIN)
                         return;
                 /* End of file, or EIO from a pty master whose slave side is all closed. */
                 output_close(s, o);
