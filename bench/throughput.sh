@@ -6,8 +6,8 @@
 #   (lxs-serial-bench-guest) and moves MIB MiB over the control port with no protocol on it:
 #   guest write() calls to the host, and host writes read by the guest with read().
 # - lxs guest->host: `lxs --system -e cat FILE >/dev/null`, FILE a MIB MiB file in the guest's
-#   tmpfs (a source that costs the guest next to nothing: busybox cat sendfile()s it into the
-#   pipe), and `lxs --system -e dd if=/dev/zero bs=1M count=MIB >/dev/null`.
+#   own tmpfs (a source that costs the guest next to nothing: busybox cat sendfile()s it into
+#   the pipe), and `lxs --system -e dd if=/dev/zero bs=1M count=MIB >/dev/null`.
 # - lxs host->guest: `head -c MIB MiB /dev/zero | lxs --system -e sh -c 'cat >/dev/null'`.
 # Rounds alternate raw and lxs so both see the same machine load. Prints each sample, then the
 # medians in MB/s (10^6 bytes/s) and lxs/raw. Defaults: 5 rounds of 1024 MiB.
@@ -33,8 +33,10 @@ trap '"$lxs" --shutdown >/dev/null 2>&1; rm -rf "$root"' EXIT
         --modules-list "$repo/utility-vm/image/modules.list" --out "$root/raw.img" >/dev/null
 
 bytes=$((mib << 20))
-src=/tmp/lxs-throughput-src
-"$lxs" --system -e dd if=/dev/zero of=$src bs=1M count="$mib" 2>/dev/null
+# A tmpfs of its own: the guest's /tmp (half its memory) cannot hold 1 GiB.
+src=/run/lxs-throughput/src
+"$lxs" --system -e sh -c "mkdir -p /run/lxs-throughput && mount -t tmpfs -o size=$((mib + 64))M none /run/lxs-throughput &&
+        dd if=/dev/zero of=$src bs=1M count=$mib 2>/dev/null" || { echo "$0: cannot make the source file" >&2; exit 1; }
 
 now() { date +%s.%N; }
 mbps() { python3 -c "import sys; print(f'{$bytes / (float(sys.argv[2]) - float(sys.argv[1])) / 1e6:.1f}')" "$1" "$2"; }
