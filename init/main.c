@@ -35,7 +35,7 @@ _Noreturn static void fatal(int err, const char *stage, const char *detail)
         lxs_shutdown(&init_state);
 }
 
-static void on_later_modules_done(void *data)
+static void on_disk_modules_loaded(void *data)
 {
         struct lxs_init *init = data;
         lxs_distros_modules_ready(init->distros);
@@ -61,7 +61,7 @@ static void on_hello_ack(struct lxs_channel *ch, const Lxs__Guest__HelloAck *ack
         }
         if (!init->later_modules_started) {
                 init->later_modules_started = true;
-                int r = lxs_modules_start_later(init->loop, LXS_MODULES_LIST, on_later_modules_done, init);
+                int r = lxs_modules_start_later(init->loop, LXS_MODULES_LIST, on_disk_modules_loaded, init);
                 if (r < 0) {
                         lxs_report(-r, false, NULL, "start loading later modules");
                         lxs_distros_modules_ready(init->distros);
