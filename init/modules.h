@@ -1,9 +1,10 @@
 /* Kernel modules the guest needs, listed by the image builder in /etc/lxs/modules.load.
  *
  * Format: one module per line, `<phase> <path>`, phase `boot` (loaded before the control channel
- * opens: the channel's own drivers), `disk` then `later` (loaded in a forked child after the
- * handshake, so they never delay the first command; distros wait for `disk`). Lines are in dependency order; blank lines and lines
- * starting with `#` are ignored; the path is absolute and contains no whitespace.
+ * opens: the channel's own drivers), `disk` then `later` (loaded by a forked child while the
+ * host connects and after, so they never delay the first command; distros wait for `disk`).
+ * Lines are in dependency order; blank lines and lines starting with `#` are ignored; the path
+ * is absolute and contains no whitespace.
  * Return 0 or negative errno; nothing prints except through report.h. */
 #ifndef LXS_INIT_MODULES_H
 #define LXS_INIT_MODULES_H
