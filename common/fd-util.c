@@ -102,10 +102,12 @@ int lxs_write_file_atomic(const char *path, const void *buf, size_t len, unsigne
         _cleanup_free_ char *tmp = NULL;
         if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
                 return -ENOMEM;
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
         if (fd < 0)
                 return -errno;
         int r = lxs_write_all(fd, buf, len);
+        if (r == 0 && fchmod(fd, mode) < 0) /* exactly mode, whatever the umask */
+                r = -errno;
         if (r == 0 && fsync(fd) < 0)
                 r = -errno;
         if (r == 0 && rename(tmp, path) < 0)

@@ -29,34 +29,23 @@
 #include "cleanup.h"
 #include "distro-command.h"
 #include "fd-util.h"
+#include "mount-table.h"
 
 #define REPORT_FD 3
 /* While stopping, how often to look whether the distro's other processes are gone. */
 #define STOP_POLL_MS 50
 #define MOUNTINFO_MAX (1u << 20)
 
-struct mount_entry {
-        const char *source;
-        const char *target;
-        const char *fstype;
-        unsigned long flags;
-        const char *options;
-        mode_t dir_mode;
-        bool optional;          /* a kernel without it still runs the distro */
-};
-
-#define NOSUID_NODEV (MS_NOSUID | MS_NODEV)
-
-static const struct mount_entry mount_table[] = {
-        { "proc", "/proc", "proc", NOSUID_NODEV | MS_NOEXEC, NULL, 0555, false },
-        { "sysfs", "/sys", "sysfs", NOSUID_NODEV | MS_NOEXEC | MS_RDONLY, NULL, 0555, false },
-        { "cgroup2", "/sys/fs/cgroup", "cgroup2", NOSUID_NODEV | MS_NOEXEC, NULL, 0755, true },
-        { "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=4m", 0755, false },
-        { "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", 0755, false },
-        { "tmpfs", "/dev/shm", "tmpfs", NOSUID_NODEV, "mode=1777", 01777, false },
-        { "mqueue", "/dev/mqueue", "mqueue", NOSUID_NODEV | MS_NOEXEC, NULL, 0755, true },
-        { "tmpfs", "/run", "tmpfs", NOSUID_NODEV, "mode=0755", 0755, false },
-        { "tmpfs", "/tmp", "tmpfs", NOSUID_NODEV, "mode=1777", 01777, false },
+static const struct lxs_mount_entry mount_table[] = {
+        { "proc", "/proc", "proc", LXS_NOSUID_NODEV | MS_NOEXEC, NULL, 0555, true, false },
+        { "sysfs", "/sys", "sysfs", LXS_NOSUID_NODEV | MS_NOEXEC | MS_RDONLY, NULL, 0555, true, false },
+        { "cgroup2", "/sys/fs/cgroup", "cgroup2", LXS_NOSUID_NODEV | MS_NOEXEC, NULL, 0755, false, true },
+        { "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=4m", 0755, true, false },
+        { "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", 0755, true, false },
+        { "tmpfs", "/dev/shm", "tmpfs", LXS_NOSUID_NODEV, "mode=1777", 01777, true, false },
+        { "mqueue", "/dev/mqueue", "mqueue", LXS_NOSUID_NODEV | MS_NOEXEC, NULL, 0755, false, true },
+        { "tmpfs", "/run", "tmpfs", LXS_NOSUID_NODEV, "mode=0755", 0755, true, false },
+        { "tmpfs", "/tmp", "tmpfs", LXS_NOSUID_NODEV, "mode=1777", 01777, true, false },
 };
 
 static const struct {
@@ -197,20 +186,12 @@ static void switch_root(const char *root)
 static void mount_api_filesystems(void)
 {
         for (size_t i = 0; i < LXS_ARRAY_SIZE(mount_table); i++) {
-                const struct mount_entry *m = &mount_table[i];
-                if (mkdir(m->target, m->dir_mode) < 0 && errno != EEXIST) {
-                        if (m->optional)
-                                continue;
-                        char step[64];
-                        snprintf(step, sizeof(step), "mkdir %s", m->target);
-                        fail(errno, step);
-                }
-                if (mount(m->source, m->target, m->fstype, m->flags, m->options) < 0) {
-                        if (m->optional)
-                                continue;
+                const struct lxs_mount_entry *m = &mount_table[i];
+                int r = lxs_mount_apply(m);
+                if (r < 0 && m->required) {
                         char step[64];
                         snprintf(step, sizeof(step), "mount %s", m->target);
-                        fail(errno, step);
+                        fail(-r, step);
                 }
         }
         mode_t old = umask(0);
@@ -230,22 +211,11 @@ static void mount_api_filesystems(void)
 }
 
 /* Replaces path (a symlink there included: rename swaps the entry, never writes through it). */
-static int replace_file(const char *path, const char *tmp, const char *content)
+static int replace_file(const char *path, const char *content)
 {
         if (mkdir("/etc", 0755) < 0 && errno != EEXIST)
                 return -errno;
-        unlink(tmp);
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return -errno;
-        int r = lxs_write_all(fd, content, strlen(content));
-        if (r == 0 && fchmod(fd, 0644) < 0)
-                r = -errno;
-        if (r == 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                unlink(tmp);
-        return r;
+        return lxs_write_file_atomic(path, content, strlen(content), 0644);
 }
 
 static void write_etc(const struct lxs_container_params *p)
@@ -256,7 +226,7 @@ static void write_etc(const struct lxs_container_params *p)
                                  "# Written by lxs when the distro starts. To keep your own file, set\n"
                                  "# [network] generateResolvConf = false in /etc/lxs.conf.\n%s%s",
                                  p->resolv_conf, p->resolv_conf[strlen(p->resolv_conf) - 1] == '\n' ? "" : "\n");
-                int r = n >= (int)sizeof(buf) ? -E2BIG : replace_file("/etc/resolv.conf", "/etc/.resolv.conf.lxs", buf);
+                int r = n >= (int)sizeof(buf) ? -E2BIG : replace_file("/etc/resolv.conf", buf);
                 if (r < 0)
                         report(LXS_CONTAINER_WARNING, -r, "write /etc/resolv.conf: %s", strerror(-r));
         }
@@ -266,7 +236,7 @@ static void write_etc(const struct lxs_container_params *p)
                          "# [network] generateHosts = false in /etc/lxs.conf.\n"
                          "127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n",
                          p->hostname);
-                int r = replace_file("/etc/hosts", "/etc/.hosts.lxs", buf);
+                int r = replace_file("/etc/hosts", buf);
                 if (r < 0)
                         report(LXS_CONTAINER_WARNING, -r, "write /etc/hosts: %s", strerror(-r));
         }

@@ -1,7 +1,7 @@
 /* Distros running as containers in the VM: DistroStart .. DistroStopped, DistroActivity, and
  * what sessions in a distro need (distro-exec.h).
  *
- * DistroStart waits (on the event loop) for the `later` modules and then, at most
+ * DistroStart waits (on the event loop) for the `disk` modules and then, at most
  * DISTRO_DISK_WAIT_MS, for the hot-added disk; mounts it at /run/lxs/distros/<name>/root; reads
  * its /etc/lxs.conf; creates /sys/fs/cgroup/lxs/<name>/{init,sessions}; starts the distro's init
  * (container.h) and answers DistroStarted once it is ready, or DistroFailed, after undoing
@@ -42,7 +42,7 @@ bool lxs_distro_name_valid(const char *name);
 int lxs_distros_new(struct lxs_loop *loop, struct lxs_distros **ret);
 void lxs_distros_set_channel(struct lxs_distros *ds, struct lxs_channel *ch);
 
-/* The `later` modules (SCSI disk, ext4) have been loaded, or tried. */
+/* The `disk` modules (SCSI disk, ext4) have been loaded, or tried. */
 void lxs_distros_modules_ready(struct lxs_distros *ds);
 
 void lxs_distros_start(struct lxs_distros *ds, const Lxs__Guest__DistroStart *m);

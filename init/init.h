@@ -14,7 +14,6 @@ struct lxs_init {
         struct lxs_channel *channel;    /* NULL until the control port is open */
         struct lxs_sessions *sessions;
         struct lxs_distros *distros;
-        bool later_modules_started;     /* once per boot, not per host connection */
 };
 
 #endif

@@ -35,7 +35,7 @@ _Noreturn static void fatal(int err, const char *stage, const char *detail)
         lxs_shutdown(&init_state);
 }
 
-static void on_later_modules_done(void *data)
+static void on_disk_modules_loaded(void *data)
 {
         struct lxs_init *init = data;
         lxs_distros_modules_ready(init->distros);
@@ -58,14 +58,6 @@ static void on_hello_ack(struct lxs_channel *ch, const Lxs__Guest__HelloAck *ack
                 int r = lxs_clock_sync(ack->host_time_ns);
                 if (r < 0)
                         lxs_report(-r, false, NULL, "set clock");
-        }
-        if (!init->later_modules_started) {
-                init->later_modules_started = true;
-                int r = lxs_modules_start_later(init->loop, LXS_MODULES_LIST, on_later_modules_done, init);
-                if (r < 0) {
-                        lxs_report(-r, false, NULL, "start loading later modules");
-                        lxs_distros_modules_ready(init->distros);
-                }
         }
 }
 
@@ -149,6 +141,14 @@ int main(void)
         r = lxs_signals_watch(init->loop, &signal_ops, init);
         if (r < 0)
                 fatal(r, "watch signals", NULL);
+
+        /* The disk modules load while the host connects: the host attaches a distro's disk as
+         * soon as the handshake is done, and the first command usually runs in a distro. */
+        r = lxs_modules_start_later(init->loop, LXS_MODULES_LIST, on_disk_modules_loaded, init);
+        if (r < 0) {
+                lxs_report(-r, false, NULL, "start loading later modules");
+                lxs_distros_modules_ready(init->distros);
+        }
 
         char devpath[128];
         int fd = lxs_control_port_wait(uevent_fd, LXS_CONTROL_PORT_NAME, PORT_WAIT_MS, devpath, sizeof(devpath));

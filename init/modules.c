@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -40,6 +41,8 @@ static int parse_line(const char *p, size_t n, enum lxs_module_phase *phase, cha
         size_t word_len = i - word;
         if (word_len == 4 && memcmp(p + word, "boot", 4) == 0)
                 *phase = LXS_MODULE_BOOT;
+        else if (word_len == 4 && memcmp(p + word, "disk", 4) == 0)
+                *phase = LXS_MODULE_DISK;
         else if (word_len == 5 && memcmp(p + word, "later", 5) == 0)
                 *phase = LXS_MODULE_LATER;
         else
@@ -190,9 +193,25 @@ static void later_list_error(int err, const char *detail)
 
 struct later_watch {
         int watch;
-        void (*done)(void *data);
+        void (*disk_done)(void *data);
         void *data;
+        bool disk_reported;
 };
+
+/* The child's record for "disk phase loaded": no stage, no errno. */
+static bool is_disk_marker(const struct later_failure *rec)
+{
+        return rec->errno_value == 0 && rec->stage[0] == '\0';
+}
+
+static void report_disk_done(struct later_watch *lw)
+{
+        if (lw->disk_reported)
+                return;
+        lw->disk_reported = true;
+        if (lw->disk_done)
+                lw->disk_done(lw->data);
+}
 
 static void later_report_ready(struct lxs_loop *loop, int fd, uint32_t revents, void *data)
 {
@@ -203,17 +222,20 @@ static void later_report_ready(struct lxs_loop *loop, int fd, uint32_t revents, 
                 return;
         if (n == (ssize_t)sizeof(rec)) {
                 rec.stage[sizeof(rec.stage) - 1] = '\0';
-                lxs_report(rec.errno_value, false, NULL, "%s", rec.stage);
+                if (is_disk_marker(&rec))
+                        report_disk_done(lw);
+                else
+                        lxs_report(rec.errno_value, false, NULL, "%s", rec.stage);
                 return;
         }
         /* End of the pipe: the child has loaded (or failed) every module. */
         lxs_loop_unwatch(loop, lw->watch);
         close(fd);
-        if (lw->done)
-                lw->done(lw->data);
+        report_disk_done(lw);
 }
 
-int lxs_modules_start_later(struct lxs_loop *loop, const char *list_path, void (*done)(void *data), void *data)
+int lxs_modules_start_later(struct lxs_loop *loop, const char *list_path, void (*disk_done)(void *data),
+                            void *data)
 {
         static struct later_watch lw = { .watch = -1 };
         int fds[2];
@@ -234,14 +256,22 @@ int lxs_modules_start_later(struct lxs_loop *loop, const char *list_path, void (
                 close_range(4, ~0u, 0);
                 lxs_log_console_only();
                 later_pipe = 3;
+                struct load_pass disk = { .phase = LXS_MODULE_DISK, .on_failure = later_module_failed };
+                load_phase(list_path, &disk, later_list_error);
+                struct later_failure marker = { .errno_value = 0 };
+                if (write(later_pipe, &marker, sizeof(marker)) < 0)
+                        _exit(1); /* PID 1 then learns it from the end of the pipe */
+                /* What is left is not needed yet: it must not slow down a distro's start. */
+                setpriority(PRIO_PROCESS, 0, 19);
                 struct load_pass pass = { .phase = LXS_MODULE_LATER, .on_failure = later_module_failed };
                 load_phase(list_path, &pass, later_list_error);
                 _exit(0);
         }
         close(fds[1]);
         lxs_set_nonblock(fds[0], 1);
-        lw.done = done;
+        lw.disk_done = disk_done;
         lw.data = data;
+        lw.disk_reported = false;
         lw.watch = lxs_loop_watch(loop, fds[0], POLLIN, later_report_ready, &lw);
         if (lw.watch < 0) {
                 close(fds[0]);

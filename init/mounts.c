@@ -12,31 +12,19 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "mount-table.h"
 #include "report.h"
 
-struct mount_entry {
-        const char *source;
-        const char *target;
-        const char *fstype;
-        unsigned long flags;
-        const char *options;
-        mode_t dir_mode;
-        bool required;          /* the guest cannot serve the host without it */
-        bool optional_fstype;   /* a kernel without this filesystem is not worth reporting */
-};
-
-#define NOSUID_NODEV (MS_NOSUID | MS_NODEV)
-
-static const struct mount_entry mount_table[] = {
+static const struct lxs_mount_entry mount_table[] = {
         { "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", 0755, true, false },
-        { "proc", "/proc", "proc", NOSUID_NODEV | MS_NOEXEC, NULL, 0555, true, false },
-        { "sysfs", "/sys", "sysfs", NOSUID_NODEV | MS_NOEXEC, NULL, 0555, true, false },
-        { "tmpfs", "/run", "tmpfs", NOSUID_NODEV, "mode=0755", 0755, false, false },
-        { "tmpfs", "/tmp", "tmpfs", NOSUID_NODEV, "mode=1777", 01777, false, false },
-        { "cgroup2", "/sys/fs/cgroup", "cgroup2", NOSUID_NODEV | MS_NOEXEC, "nsdelegate", 0755, false, false },
+        { "proc", "/proc", "proc", LXS_NOSUID_NODEV | MS_NOEXEC, NULL, 0555, true, false },
+        { "sysfs", "/sys", "sysfs", LXS_NOSUID_NODEV | MS_NOEXEC, NULL, 0555, true, false },
+        { "tmpfs", "/run", "tmpfs", LXS_NOSUID_NODEV, "mode=0755", 0755, false, false },
+        { "tmpfs", "/tmp", "tmpfs", LXS_NOSUID_NODEV, "mode=1777", 01777, false, false },
+        { "cgroup2", "/sys/fs/cgroup", "cgroup2", LXS_NOSUID_NODEV | MS_NOEXEC, "nsdelegate", 0755, false, false },
         { "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "mode=0620,gid=5,ptmxmode=0666", 0755, false, false },
-        { "tmpfs", "/dev/shm", "tmpfs", NOSUID_NODEV, "mode=1777", 01777, false, false },
-        { "mqueue", "/dev/mqueue", "mqueue", NOSUID_NODEV | MS_NOEXEC, NULL, 0755, false, true },
+        { "tmpfs", "/dev/shm", "tmpfs", LXS_NOSUID_NODEV, "mode=1777", 01777, false, false },
+        { "mqueue", "/dev/mqueue", "mqueue", LXS_NOSUID_NODEV | MS_NOEXEC, NULL, 0755, false, true },
 };
 
 /* Conventional /dev links that devtmpfs does not provide. */
@@ -48,15 +36,6 @@ static const struct { const char *target, *path; } dev_links[] = {
 };
 
 static bool mounted[LXS_ARRAY_SIZE(mount_table)];
-
-static int mount_one(const struct mount_entry *m)
-{
-        if (mkdir(m->target, m->dir_mode) < 0 && errno != EEXIST)
-                return -errno;
-        if (mount(m->source, m->target, m->fstype, m->flags, m->options) < 0)
-                return -errno;
-        return 0;
-}
 
 static void make_dev_links(void)
 {
@@ -71,8 +50,8 @@ static void make_dev_links(void)
 int lxs_mounts_setup(void)
 {
         for (size_t i = 0; i < LXS_ARRAY_SIZE(mount_table); i++) {
-                const struct mount_entry *m = &mount_table[i];
-                int r = mount_one(m);
+                const struct lxs_mount_entry *m = &mount_table[i];
+                int r = lxs_mount_apply(m);
                 if (r == 0) {
                         mounted[i] = true;
                         continue;

@@ -291,7 +291,7 @@ int lxs_modules_resolve(const struct lxs_modules_dep *d, const struct lxs_module
                 return -ENOMEM;
         struct walk w = { .d = d, .marks = marks, .plan = plan };
         int r = 0;
-        static const enum lxs_modphase phases[] = { LXS_MODPHASE_BOOT, LXS_MODPHASE_LATER };
+        static const enum lxs_modphase phases[] = { LXS_MODPHASE_BOOT, LXS_MODPHASE_DISK, LXS_MODPHASE_LATER };
         for (size_t p = 0; p < LXS_ARRAY_SIZE(phases) && r == 0; p++) {
                 for (size_t i = 0; i < n_req && r == 0; i++) {
                         if (req[i].phase != phases[p])
@@ -328,6 +328,7 @@ void lxs_module_plan_free(struct lxs_module_plan *plan)
 
 static const char *const phase_names[] = {
         [LXS_MODPHASE_BOOT] = "boot",
+        [LXS_MODPHASE_DISK] = "disk",
         [LXS_MODPHASE_LATER] = "later",
 };
 
@@ -361,11 +362,12 @@ int lxs_modules_list_parse(const char *text, struct lxs_module_request **req, si
                 if (!phase)
                         continue;
                 char *name = strtok_r(NULL, " \t\r", &save);
-                enum lxs_modphase ph;
-                if (strcmp(phase, "boot") == 0)
-                        ph = LXS_MODPHASE_BOOT;
-                else if (strcmp(phase, "later") == 0)
-                        ph = LXS_MODPHASE_LATER;
+                enum lxs_modphase ph = LXS_MODPHASE_BOOT;
+                size_t k = 0;
+                while (k < LXS_ARRAY_SIZE(phase_names) && strcmp(phase, phase_names[k]) != 0)
+                        k++;
+                if (k < LXS_ARRAY_SIZE(phase_names))
+                        ph = (enum lxs_modphase)k;
                 else
                         name = NULL;
                 if (!name || strtok_r(NULL, " \t\r", &save)) {

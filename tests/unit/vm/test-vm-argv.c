@@ -66,6 +66,7 @@ int main(void)
         CHECK(append && strstr(append, " tsc_early_khz=2596120"));
         CHECK(append && strstr(append, " tsc=reliable"));
         CHECK(append && strstr(append, " init_on_alloc=0"));
+        CHECK(append && strstr(append, " norandmaps"));
         /* The user's part comes last so it can override ours. */
         CHECK(append && strlen(append) > 17 && strcmp(append + strlen(append) - 17, "systemd.unit=none") == 0);
         CHECK(find(tcg, "socket,id=control,fd=3") > 0);
@@ -88,6 +89,7 @@ int main(void)
                 CHECK(!any_contains(kvm, "tsc_early_khz"));
                 CHECK(!any_contains(kvm, "tsc=reliable"));
                 CHECK(!any_contains(kvm, "init_on_alloc"));
+                CHECK(!any_contains(kvm, "norandmaps"));
                 CHECK(!any_contains(kvm, "qmp-debug"));
                 CHECK(find(kvm, "socket,id=control,fd=5") > 0);
         }
