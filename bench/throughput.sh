@@ -9,6 +9,9 @@
 #   own tmpfs (a source that costs the guest next to nothing: busybox cat sendfile()s it into
 #   the pipe), and `lxs --system -e dd if=/dev/zero bs=1M count=MIB >/dev/null`.
 # - lxs host->guest: `head -c MIB MiB /dev/zero | lxs --system -e sh -c 'cat >/dev/null'`.
+# - distro (the issue's figures; when the cached Debian minbase tarball exists): the same two
+#   in a Debian distro with its GNU cat: `lxs -d bench -e cat FILE` (FILE fallocate'd on the
+#   distro's ext4, read once before) and `... | lxs -d bench -e sh -c 'cat >/dev/null'`.
 # Rounds alternate raw and lxs so both see the same machine load. Prints each sample, then the
 # medians in MB/s (10^6 bytes/s) and lxs/raw. Defaults: 5 rounds of 1024 MiB.
 set -euo pipefail
@@ -33,6 +36,17 @@ trap '"$lxs" --shutdown >/dev/null 2>&1; rm -rf "$root"' EXIT
         --modules-list "$repo/utility-vm/image/modules.list" --out "$root/raw.img" >/dev/null
 
 bytes=$((mib << 20))
+tarball=${LXS_BENCH_TARBALL:-$(ls "$HOME"/.cache/lxs/rootfs/debian-*-minbase.tar.zst 2>/dev/null | head -1)}
+distro=0
+if [ -r "$tarball" ]; then
+        mkdir -p "$LXS_CONFIG_DIR"
+        printf '[distro]\ninstanceIdleTimeout = 0\n' >"$LXS_CONFIG_DIR/lxs.conf"
+        "$lxs" --import bench "$root/distro" "$tarball" >/dev/null
+        dsrc=/var/tmp/lxs-throughput-src
+        "$lxs" -d bench -e sh -c "fallocate -l $bytes $dsrc && cat $dsrc >/dev/null" ||
+                { echo "$0: cannot make the distro's source file" >&2; exit 1; }
+        distro=1
+fi
 # A tmpfs of its own: the guest's /tmp (half its memory) cannot hold 1 GiB.
 src=/run/lxs-throughput/src
 "$lxs" --system -e sh -c "mkdir -p /run/lxs-throughput && mount -t tmpfs -o size=$((mib + 64))M none /run/lxs-throughput &&
@@ -51,6 +65,12 @@ for ((i = 1; i <= runs; i++)); do
         echo "lxs guest->host dd $(mbps "$t0" "$t1")" | tee -a "$samples"
         t0=$(now); head -c "$bytes" /dev/zero | "$lxs" --system -e sh -c 'cat >/dev/null'; t1=$(now)
         echo "lxs host->guest cat $(mbps "$t0" "$t1")" | tee -a "$samples"
+        if ((distro)); then
+                t0=$(now); "$lxs" -d bench -e cat $dsrc >/dev/null; t1=$(now)
+                echo "lxs guest->host distro-cat $(mbps "$t0" "$t1")" | tee -a "$samples"
+                t0=$(now); head -c "$bytes" /dev/zero | "$lxs" -d bench -e sh -c 'cat >/dev/null'; t1=$(now)
+                echo "lxs host->guest distro-cat $(mbps "$t0" "$t1")" | tee -a "$samples"
+        fi
 done
 
 python3 - "$samples" "$runs" "$mib" <<'PY'
@@ -64,5 +84,5 @@ print(f"\nmedians of {sys.argv[2]} rounds, {sys.argv[3]} MiB each (MB/s):")
 raw = {"guest->host": med[("raw", "guest->host", "write")], "host->guest": med[("raw", "host->guest", "read")]}
 for (kind, direction, how), v in med.items():
     ratio = f"  ({v / raw[direction]:.2f}x raw)" if kind == "lxs" else ""
-    print(f"  {kind:3} {direction:11} {how:6} {v:8.1f}{ratio}")
+    print(f"  {kind:3} {direction:11} {how:10} {v:8.1f}{ratio}")
 PY

@@ -315,16 +315,24 @@ static void make_hostname(const char *name, char *out, size_t outlen)
                 snprintf(out, outlen, "lxs");
 }
 
-void distro_boot_guest(struct distro *d)
+/* QEMU takes the disk as soon as it runs, before the guest has booted: a disk there when the
+ * guest's SCSI driver loads is found by its first scan, without a hot-plug round trip. */
+static int distro_attach(struct distro *d)
 {
         struct vm_manager *m = d->m;
         _cleanup_free_ char *detail = NULL;
         int r = m->driver->attach_disk ? m->driver->attach_disk(&m->vm, d->target, d->image, &detail) : -ENOSYS;
         if (r < 0) {
                 fail_start(d, -r, "attach disk: %s", detail ? detail : strerror(-r));
-                return;
+                return r;
         }
         d->attached = true;
+        return 0;
+}
+
+static void distro_send_start(struct distro *d)
+{
+        struct vm_manager *m = d->m;
         char hostname[64];
         make_hostname(d->name, hostname, sizeof(hostname));
         /* The guest keeps the distro's own file when this is empty. */
@@ -347,6 +355,21 @@ void distro_boot_guest(struct distro *d)
         d->start_timer = lxs_loop_timer(m->d->loop, START_TIMEOUT_MS, on_start_timeout, d);
 }
 
+void distro_boot_guest(struct distro *d)
+{
+        if (distro_attach(d) == 0)
+                distro_send_start(d);
+}
+
+void distros_vm_running(struct vm_manager *m)
+{
+        for (unsigned i = 0; i < LXS_VM_MAX_DISKS; i++) {
+                struct distro *d = m->distros[i];
+                if (d && d->state == DISTRO_STARTING && d->attached && !d->start_sent)
+                        distro_send_start(d);
+        }
+}
+
 static void on_check_done(struct lxs_loop *loop, int fd, uint32_t revents, void *data)
 {
         struct distro *d = data;
@@ -358,6 +381,10 @@ static void on_check_done(struct lxs_loop *loop, int fd, uint32_t revents, void 
                 lxsd_log("distro %s: e2fsck not found on the host: image not checked", d->name);
         } else if (r < 0) {
                 fail_start(d, EUCLEAN, "%s", detail ? detail : strerror(-r));
+                return;
+        }
+        if (d->m->state == VM_STARTING) {
+                distro_attach(d); /* DistroStart once the guest is up: distros_vm_running */
                 return;
         }
         if (d->m->state != VM_RUNNING) {

@@ -196,6 +196,8 @@ int distro_add(struct vm_manager *m, const char *name, const char *image, uint32
                struct distro **out);
 /* Hot-adds its disk and sends DistroStart. */
 void distro_boot_guest(struct distro *d);
+/* The guest is up: DistroStart for the distros whose disk was attached while it booted. */
+void distros_vm_running(struct vm_manager *m);
 void distro_session_added(struct distro *d);
 void distro_session_ended(struct distro *d);
 void distros_vm_stopped(struct vm_manager *m, const char *why);

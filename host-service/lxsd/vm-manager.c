@@ -436,6 +436,7 @@ void vm_guest_ready(struct vm_manager *m)
         m->state = VM_RUNNING;
         lxsd_log("utility VM running: kernel %s, booted in %llu ms", m->kernel_release ? m->kernel_release : "?",
                  (unsigned long long)(lxsd_now_ms() - m->started_ms));
+        distros_vm_running(m);
         struct waiter *w = waiters_take(&m->boot_waiters);
         while (w) {
                 struct waiter *next = w->next;
@@ -480,6 +481,14 @@ void vm_request_running(struct vm_manager *m, struct client *c)
                 return;
         }
         case VM_STARTING:
+                /* A distro's check and disk attach overlap with the boot. */
+                if (c->pending && !c->pending->exec->system) {
+                        distro_exec(m, c);
+                        return;
+                }
+                waiter_add(&m->boot_waiters, c);
+                vm_update_idle(m);
+                return;
         case VM_STOPPING:
                 waiter_add(&m->boot_waiters, c);
                 vm_update_idle(m);
@@ -490,6 +499,10 @@ void vm_request_running(struct vm_manager *m, struct client *c)
                 if (r < 0) {
                         lxsd_log("%s", err);
                         client_send_error(c, -r, "%s", err);
+                        return;
+                }
+                if (c->pending && !c->pending->exec->system) {
+                        distro_exec(m, c);
                         return;
                 }
                 waiter_add(&m->boot_waiters, c);

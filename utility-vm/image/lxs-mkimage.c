@@ -27,8 +27,12 @@
 #include "cpio.h"
 #include "elf-static.h"
 #include "fd-util.h"
+#include "module-sig.h"
 #include "modules-dep.h"
 #include "vm.h"
+
+/* Larger than any module Debian ships (ext4.ko is about 1 MiB). */
+#define MODULE_MAX (64u << 20)
 
 #define PROG "lxs-mkimage"
 
@@ -210,7 +214,11 @@ static int add_modules(struct lxs_cpio *c, const char *dir, const char *list_pat
                         ret = fail("asprintf", ENOMEM);
                         break;
                 }
-                r = lxs_cpio_add_file_from(c, dst, 0644, src);
+                /* Unsigned: see module-sig.h for why. */
+                _cleanup_free_ char *ko = NULL;
+                r = lxs_read_file(src, MODULE_MAX, &ko);
+                if (r >= 0)
+                        r = lxs_cpio_add_file(c, dst, 0644, ko, lxs_module_unsigned_len((const uint8_t *)ko, (size_t)r));
                 if (r < 0) {
                         ret = failf(r, "add %s", src);
                         break;
