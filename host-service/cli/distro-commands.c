@@ -587,10 +587,13 @@ int lxs_cmd_unregister(const struct lxs_options *o)
                 lxs_registry_close(&reg);
                 return 1;
         }
-        /* As wsl does: a running distro is stopped first, so its image is not in use. */
+        /* As wsl does: a running distro is stopped first, so its image is not in use. The
+         * busy marker (export's) keeps lxsd from starting it again until the record is gone. */
+        int marker = lxs_registry_mark_exporting(&reg, d.name);
         char why[1024];
         ret = lxs_service_terminate(d.name, why, sizeof(why));
         if (ret < 0) {
+                lxs_registry_unmark_exporting(&reg, d.name, marker);
                 lxs_registry_close(&reg);
                 lxs_distro_clear(&d);
                 return errorf(cmd, "%s: cannot stop it: %s", o->name, why);
@@ -598,6 +601,7 @@ int lxs_cmd_unregister(const struct lxs_options *o)
         lxs_registry_lock(&reg);
         ret = lxs_registry_remove(&reg, d.name);
         lxs_registry_unlock(&reg);
+        lxs_registry_unmark_exporting(&reg, d.name, marker);
         lxs_registry_close(&reg);
         if (ret < 0) {
                 lxs_distro_clear(&d);

@@ -116,7 +116,7 @@ int distro_lookup(const char *name, struct lxs_distro *out, char *err, size_t er
         bool exporting = lxs_registry_is_exporting(&reg, out->name);
         lxs_registry_close(&reg);
         if (exporting) {
-                snprintf(err, errlen, "%s: cannot start: it is being exported", out->name);
+                snprintf(err, errlen, "%s: cannot start: it is being exported or unregistered", out->name);
                 lxs_distro_clear(out);
                 return -EBUSY;
         }
