@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -41,6 +42,8 @@ static int parse_line(const char *p, size_t n, enum lxs_module_phase *phase, cha
         size_t word_len = i - word;
         if (word_len == 4 && memcmp(p + word, "boot", 4) == 0)
                 *phase = LXS_MODULE_BOOT;
+        else if (word_len == 2 && memcmp(p + word, "fs", 2) == 0)
+                *phase = LXS_MODULE_FS;
         else if (word_len == 4 && memcmp(p + word, "disk", 4) == 0)
                 *phase = LXS_MODULE_DISK;
         else if (word_len == 5 && memcmp(p + word, "later", 5) == 0)
@@ -234,6 +237,48 @@ static void later_report_ready(struct lxs_loop *loop, int fd, uint32_t revents, 
         report_disk_done(lw);
 }
 
+/* A disk-phase module that failed: tried again once the fs phase is in, in case it needs a
+ * module the fs process was loading at that moment. */
+struct retry_list {
+        char paths[16][256];
+        size_t n;
+};
+
+static void remember_failure(const char *path, int errno_value, void *data)
+{
+        struct retry_list *l = data;
+        if (l->n < LXS_ARRAY_SIZE(l->paths) && strlen(path) < sizeof(l->paths[0]))
+                snprintf(l->paths[l->n++], sizeof(l->paths[0]), "%s", path);
+        else
+                later_module_failed(path, errno_value, NULL);
+}
+
+/* The filesystem and the disk driver chains load at once (two vCPUs; under emulation each takes
+ * a few hundred ms). A module both need is loaded by whichever comes first; the kernel makes the
+ * other wait for it and answers EEXIST, which counts as loaded. */
+static void load_fs_and_disk(const char *list_path)
+{
+        pid_t fs = fork();
+        if (fs == 0) {
+                struct load_pass pass = { .phase = LXS_MODULE_FS, .on_failure = later_module_failed };
+                load_phase(list_path, &pass, later_list_error);
+                _exit(0);
+        }
+        struct retry_list retry = { .n = 0 };
+        struct load_pass disk = { .phase = LXS_MODULE_DISK, .on_failure = remember_failure, .data = &retry };
+        load_phase(list_path, &disk, later_list_error);
+        if (fs > 0)
+                while (waitpid(fs, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        else
+                later_module_failed("fork for the fs modules", errno, NULL);
+        for (size_t i = 0; i < retry.n; i++) {
+                int r = lxs_module_load_file(retry.paths[i]);
+                if (r < 0)
+                        later_module_failed(retry.paths[i], -r, NULL);
+        }
+}
+
 int lxs_modules_start_later(struct lxs_loop *loop, const char *list_path, void (*disk_done)(void *data),
                             void *data)
 {
@@ -256,8 +301,7 @@ int lxs_modules_start_later(struct lxs_loop *loop, const char *list_path, void (
                 close_range(4, ~0u, 0);
                 lxs_log_console_only();
                 later_pipe = 3;
-                struct load_pass disk = { .phase = LXS_MODULE_DISK, .on_failure = later_module_failed };
-                load_phase(list_path, &disk, later_list_error);
+                load_fs_and_disk(list_path);
                 struct later_failure marker = { .errno_value = 0 };
                 if (write(later_pipe, &marker, sizeof(marker)) < 0)
                         _exit(1); /* PID 1 then learns it from the end of the pipe */

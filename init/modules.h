@@ -1,8 +1,9 @@
 /* Kernel modules the guest needs, listed by the image builder in /etc/lxs/modules.load.
  *
  * Format: one module per line, `<phase> <path>`, phase `boot` (loaded before the control channel
- * opens: the channel's own drivers), `disk` then `later` (loaded by a forked child while the
- * host connects and after, so they never delay the first command; distros wait for `disk`).
+ * opens: the channel's own drivers), `fs` and `disk` (loaded by two forked processes at once while
+ * the host connects; distros wait for both), then `later` (at low priority). None of these
+ * delays the first command.
  * Lines are in dependency order; blank lines and lines starting with `#` are ignored; the path
  * is absolute and contains no whitespace.
  * Return 0 or negative errno; nothing prints except through report.h. */
@@ -17,6 +18,7 @@ struct lxs_loop;
 
 enum lxs_module_phase {
         LXS_MODULE_BOOT,
+        LXS_MODULE_FS,
         LXS_MODULE_DISK,
         LXS_MODULE_LATER,
 };
@@ -35,7 +37,8 @@ int lxs_module_load_file(const char *path);
  * there is nothing to load. Returns the number of failures. */
 int lxs_modules_load_boot(const char *list_path);
 
-/* Forks a child that loads the `disk` phase, then the `later` one; its failures come back over
+/* Forks a child that loads the `fs` and `disk` phases (the `fs` one in a child of its own),
+ * then the `later` one; its failures come back over
  * a pipe watched by the loop and are reported from PID 1 (so they reach the host).
  * disk_done(data) is called once the disk phase is loaded (or the child ended before), exactly
  * once and never when this returns an error. */

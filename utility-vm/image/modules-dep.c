@@ -291,7 +291,8 @@ int lxs_modules_resolve(const struct lxs_modules_dep *d, const struct lxs_module
                 return -ENOMEM;
         struct walk w = { .d = d, .marks = marks, .plan = plan };
         int r = 0;
-        static const enum lxs_modphase phases[] = { LXS_MODPHASE_BOOT, LXS_MODPHASE_DISK, LXS_MODPHASE_LATER };
+        static const enum lxs_modphase phases[] = { LXS_MODPHASE_BOOT, LXS_MODPHASE_FS, LXS_MODPHASE_DISK,
+                                                    LXS_MODPHASE_LATER };
         for (size_t p = 0; p < LXS_ARRAY_SIZE(phases) && r == 0; p++) {
                 for (size_t i = 0; i < n_req && r == 0; i++) {
                         if (req[i].phase != phases[p])
@@ -328,6 +329,7 @@ void lxs_module_plan_free(struct lxs_module_plan *plan)
 
 static const char *const phase_names[] = {
         [LXS_MODPHASE_BOOT] = "boot",
+        [LXS_MODPHASE_FS] = "fs",
         [LXS_MODPHASE_DISK] = "disk",
         [LXS_MODPHASE_LATER] = "later",
 };

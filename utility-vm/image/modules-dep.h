@@ -12,7 +12,8 @@
 
 enum lxs_modphase {
         LXS_MODPHASE_BOOT = 0,   /* loaded by /init before it talks to the host */
-        LXS_MODPHASE_DISK,       /* first after the handshake: what starting a distro waits for */
+        LXS_MODPHASE_FS,         /* the distros' filesystem, loaded alongside LXS_MODPHASE_DISK */
+        LXS_MODPHASE_DISK,       /* their disks; starting a distro waits for both */
         LXS_MODPHASE_LATER,      /* then the rest, in the background */
 };
 
