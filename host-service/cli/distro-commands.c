@@ -107,6 +107,21 @@ static int open_registry(struct lxs_registry *r, const char *cmd)
         return 0;
 }
 
+/* As wsl does before export and unregister: a running distro is stopped, so its image is not
+ * in use. The busy marker goes down first and stays (returned in *marker) so that lxsd cannot
+ * start it again meanwhile. Prints the error itself. */
+static int stop_and_hold(struct lxs_registry *reg, const char *cmd, const char *name, int *marker)
+{
+        *marker = lxs_registry_mark_exporting(reg, name);
+        char why[1024];
+        if (lxs_service_terminate(name, why, sizeof(why)) < 0) {
+                errorf(cmd, "%s: cannot stop it: %s", name, why);
+                lxs_registry_unmark_exporting(reg, name, *marker);
+                return -1;
+        }
+        return 0;
+}
+
 static int check_name(const char *cmd, const char *name)
 {
         if (lxs_distro_name_check(name) == 0)
@@ -332,13 +347,9 @@ int lxs_cmd_export(const struct lxs_options *o)
                 lxs_registry_close(&reg);
                 return 1;
         }
-        int marker = lxs_registry_mark_exporting(&reg, d.name);
+        int marker;
         int rc = 1;
-        /* Marked first, so that lxsd cannot start it again while it is read. */
-        char why[1024];
-        if (lxs_service_terminate(d.name, why, sizeof(why)) < 0) {
-                errorf(cmd, "%s: cannot stop it: %s", d.name, why);
-                lxs_registry_unmark_exporting(&reg, d.name, marker);
+        if (stop_and_hold(&reg, cmd, d.name, &marker) < 0) {
                 lxs_registry_close(&reg);
                 lxs_distro_clear(&d);
                 return 1;
@@ -587,16 +598,12 @@ int lxs_cmd_unregister(const struct lxs_options *o)
                 lxs_registry_close(&reg);
                 return 1;
         }
-        /* As wsl does: a running distro is stopped first, so its image is not in use. The
-         * busy marker (export's) keeps lxsd from starting it again until the record is gone. */
-        int marker = lxs_registry_mark_exporting(&reg, d.name);
-        char why[1024];
-        ret = lxs_service_terminate(d.name, why, sizeof(why));
-        if (ret < 0) {
-                lxs_registry_unmark_exporting(&reg, d.name, marker);
+        /* The marker is held until the record is gone. */
+        int marker;
+        if (stop_and_hold(&reg, cmd, d.name, &marker) < 0) {
                 lxs_registry_close(&reg);
                 lxs_distro_clear(&d);
-                return errorf(cmd, "%s: cannot stop it: %s", o->name, why);
+                return 1;
         }
         lxs_registry_lock(&reg);
         ret = lxs_registry_remove(&reg, d.name);

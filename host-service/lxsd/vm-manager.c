@@ -459,6 +459,18 @@ static bool qemu_already_gone(struct vm_manager *m)
         return poll(&p, 1, 0) == 1;
 }
 
+/* While the VM boots: a distro's check and disk attach start now, to overlap with the boot;
+ * anything else waits for the guest. */
+static void wait_for_boot(struct vm_manager *m, struct client *c)
+{
+        if (c->pending && !c->pending->exec->system) {
+                distro_exec(m, c);
+                return;
+        }
+        waiter_add(&m->boot_waiters, c);
+        vm_update_idle(m);
+}
+
 void vm_request_running(struct vm_manager *m, struct client *c)
 {
         if (qemu_already_gone(m))
@@ -481,13 +493,7 @@ void vm_request_running(struct vm_manager *m, struct client *c)
                 return;
         }
         case VM_STARTING:
-                /* A distro's check and disk attach overlap with the boot. */
-                if (c->pending && !c->pending->exec->system) {
-                        distro_exec(m, c);
-                        return;
-                }
-                waiter_add(&m->boot_waiters, c);
-                vm_update_idle(m);
+                wait_for_boot(m, c);
                 return;
         case VM_STOPPING:
                 waiter_add(&m->boot_waiters, c);
@@ -501,11 +507,7 @@ void vm_request_running(struct vm_manager *m, struct client *c)
                         client_send_error(c, -r, "%s", err);
                         return;
                 }
-                if (c->pending && !c->pending->exec->system) {
-                        distro_exec(m, c);
-                        return;
-                }
-                waiter_add(&m->boot_waiters, c);
+                wait_for_boot(m, c);
                 return;
         }
         }
