@@ -124,6 +124,9 @@ int main(void)
         r = lxs_hostname_set(BOOT_HOSTNAME);
         if (r < 0)
                 lxs_report(-r, false, NULL, "set hostname");
+        r = lxs_module_autoload_disable();
+        if (r < 0)
+                lxs_report(-r, false, NULL, "empty /proc/sys/kernel/modprobe");
         /* Listen before the drivers load, so the port's uevent cannot be missed. */
         int uevent_fd = lxs_uevent_open();
         lxs_modules_load_boot(LXS_MODULES_LIST);

@@ -1,8 +1,9 @@
-/* Hostname and clock; see system-settings.h for the contract. */
+/* Hostname, clock and boot-time kernel settings; see system-settings.h for the contract. */
 #include "system-settings.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,4 +47,16 @@ int lxs_clock_sync(int64_t host_time_ns)
         if (clock_settime(CLOCK_REALTIME, &ts) < 0)
                 return -errno;
         return 1;
+}
+
+int lxs_module_autoload_disable(void)
+{
+        int fd = open("/proc/sys/kernel/modprobe", O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        /* A lone newline is the empty string to this sysctl. */
+        ssize_t n = write(fd, "\n", 1);
+        int r = n == 1 ? 0 : n < 0 ? -errno : -EIO;
+        close(fd);
+        return r;
 }

@@ -162,7 +162,11 @@ static int qemu_start(const struct lxs_vm_params *p, struct lxs_vm *vm, char **e
         *vm = (struct lxs_vm){ .pid = -1, .pidfd = -1, .control_fd = -1, .qmp_fd = -1,
                                .accel = p->accel };
 
-        uint64_t tsc_khz = p->accel == LXS_ACCEL_TCG ? lxs_tsc_khz() : 0;
+        uint64_t tsc_khz = 0;
+        if (p->accel == LXS_ACCEL_TCG) {
+                _cleanup_free_ char *cache = p->runtime_dir ? lxs_path_join(p->runtime_dir, "tsc-khz") : NULL;
+                tsc_khz = lxs_tsc_khz_cached(cache);
+        }
         _cleanup_strv_free_ char **argv = NULL;
         int r = lxs_qemu_build_argv(p, CHILD_CONTROL_FD, CHILD_QMP_FD, tsc_khz, &argv);
         if (r < 0) {

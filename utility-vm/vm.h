@@ -41,6 +41,11 @@ bool lxs_cpuinfo_has_virt(const char *cpuinfo_path);
 /* The host's TSC frequency in kHz (guest TSC under TCG runs at the host's rate), measured by
  * calibrating rdtsc against CLOCK_MONOTONIC_RAW; 0 if unavailable. */
 uint64_t lxs_tsc_khz(void);
+/* The same, remembered in cache_path (the user's runtime directory) for the host's current boot
+ * (keyed by its boot_id): the rate of a constant TSC holds until the host reboots, and measuring
+ * takes 25 ms of every cold start of a fresh lxsd. A missing, stale or implausible cache is
+ * measured anew and rewritten; a cache that cannot be written is no error. */
+uint64_t lxs_tsc_khz_cached(const char *cache_path);
 
 /* Kernel selection: `configured` (may be NULL/empty) if set, else the packaged kernel lxs was
  * built with (LXS_PACKAGED_KERNEL), else the newest /boot/vmlinuz-*. Returns a malloc'd path. */
