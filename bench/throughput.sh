@@ -12,6 +12,10 @@
 # - distro (the issue's figures; when the cached Debian minbase tarball exists): the same two
 #   in a Debian distro with its GNU cat: `lxs -d bench -e cat FILE` (FILE fallocate'd on the
 #   distro's ext4, read once before) and `... | lxs -d bench -e sh -c 'cat >/dev/null'`.
+# - guest-only ceiling (with the distro): the same GNU cat with no transport at all, timed inside
+#   the guest by bench/pipe-probe.c: `cat FILE | pipe-probe drain` (the pipe spliced to
+#   /dev/null as /init splices it to the port) and `pipe-probe fill N | cat >/dev/null` (zeroes
+#   lent to the pipe by vmsplice). Under TCG these copies are emulated: no transport can beat them.
 # Rounds alternate raw and lxs so both see the same machine load. Prints each sample, then the
 # medians in MB/s (10^6 bytes/s) and lxs/raw. Defaults: 5 rounds of 1024 MiB.
 set -euo pipefail
@@ -45,6 +49,9 @@ if [ -r "$tarball" ]; then
         dsrc=/var/tmp/lxs-throughput-src
         "$lxs" -d bench -e sh -c "fallocate -l $bytes $dsrc && cat $dsrc >/dev/null" ||
                 { echo "$0: cannot make the distro's source file" >&2; exit 1; }
+        gcc -O2 -static -o "$root/pipe-probe" "$repo/bench/pipe-probe.c" ||
+                { echo "$0: gcc -static failed (libc6-dev?)" >&2; exit 1; }
+        "$lxs" -d bench -e sh -c 'cat >/var/tmp/pipe-probe && chmod +x /var/tmp/pipe-probe' <"$root/pipe-probe"
         distro=1
 fi
 # A tmpfs of its own: the guest's /tmp (half its memory) cannot hold 1 GiB.
@@ -70,6 +77,10 @@ for ((i = 1; i <= runs; i++)); do
                 echo "lxs guest->host distro-cat $(mbps "$t0" "$t1")" | tee -a "$samples"
                 t0=$(now); head -c "$bytes" /dev/zero | "$lxs" -d bench -e sh -c 'cat >/dev/null'; t1=$(now)
                 echo "lxs host->guest distro-cat $(mbps "$t0" "$t1")" | tee -a "$samples"
+                echo "ceiling guest->host distro-cat $("$lxs" -d bench -e sh -c "cat $dsrc | /var/tmp/pipe-probe drain")" |
+                        tee -a "$samples"
+                echo "ceiling host->guest distro-cat $("$lxs" -d bench -e sh -c "/var/tmp/pipe-probe fill $bytes 2>/tmp/pipe-probe.rate | cat >/dev/null; cat /tmp/pipe-probe.rate")" |
+                        tee -a "$samples"
         fi
 done
 
@@ -84,5 +95,8 @@ print(f"\nmedians of {sys.argv[2]} rounds, {sys.argv[3]} MiB each (MB/s):")
 raw = {"guest->host": med[("raw", "guest->host", "write")], "host->guest": med[("raw", "host->guest", "read")]}
 for (kind, direction, how), v in med.items():
     ratio = f"  ({v / raw[direction]:.2f}x raw)" if kind == "lxs" else ""
-    print(f"  {kind:3} {direction:11} {how:10} {v:8.1f}{ratio}")
+    ceiling = med.get(("ceiling", direction, how))
+    if kind == "lxs" and ceiling:
+        ratio += f"  ({v / ceiling:.2f}x the guest-only ceiling)"
+    print(f"  {kind:7} {direction:11} {how:10} {v:8.1f}{ratio}")
 PY
