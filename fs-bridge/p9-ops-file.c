@@ -84,6 +84,10 @@ P9_OP(lopen)
                 return -ELOOP;
         /* The fid exists, so creating is moot; O_CREAT without a mode would be a trap. */
         flags &= ~O_CREAT;
+        /* One request at a time: an open that waits for a FIFO's other end, or a device
+         * read that waits for input, would stall the whole session. */
+        if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+                flags |= O_NONBLOCK;
         int fd;
         if (S_ISDIR(st.st_mode)) {
                 fd = openat(f->fd, ".", flags);
@@ -118,8 +122,13 @@ P9_OP(lcreate)
         bool created = true;
         _cleanup_close_ int fd = openat(f->fd, name, flags | O_CREAT | O_EXCL, c->mode & 07777);
         if (fd < 0 && errno == EEXIST && !(flags & O_EXCL)) {
+                /* An existing entry is opened as lopen would: never through a symlink (the
+                 * client resolves those) and never waiting on a FIFO or device. */
                 created = false;
-                fd = openat(f->fd, name, flags & ~O_CREAT);
+                fd = openat(f->fd, name, (flags & ~O_CREAT) | O_NOFOLLOW | O_NONBLOCK);
+                struct stat st;
+                if (fd >= 0 && !(flags & O_NONBLOCK) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+                        (void)fcntl(fd, F_SETFL, flags & ~(O_ACCMODE | O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC));
         }
         if (fd < 0)
                 return -errno;
