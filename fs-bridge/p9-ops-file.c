@@ -159,7 +159,7 @@ static int opened_fid(struct lxs_p9_server *s, uint32_t fid, struct lxs_p9_fid *
 
 P9_OP(read)
 {
-        struct lxs_p9_fid *f;
+        struct lxs_p9_fid *f = NULL;
         int r = opened_fid(s, req->u.tio.fid, &f);
         if (r < 0)
                 return r;
@@ -178,7 +178,7 @@ P9_OP(read)
 
 P9_OP(write)
 {
-        struct lxs_p9_fid *f;
+        struct lxs_p9_fid *f = NULL;
         int r = opened_fid(s, req->u.twrite.fid, &f);
         if (r < 0)
                 return r;
@@ -213,7 +213,7 @@ struct linux_dirent64 {
  * again by the next call. */
 P9_OP(readdir)
 {
-        struct lxs_p9_fid *f;
+        struct lxs_p9_fid *f = NULL;
         int r = opened_fid(s, req->u.tio.fid, &f);
         if (r < 0)
                 return r;

@@ -26,7 +26,7 @@ static int dir_and_name(struct lxs_p9_server *s, uint32_t dfid, struct lxs_p9_st
 P9_OP(mkdir)
 {
         const struct lxs_p9_tmkdir *m = &req->u.tmkdir;
-        int dirfd, r;
+        int dirfd = -1, r;
         char name[NAME_MAX + 1];
         if ((r = dir_and_name(s, m->dfid, m->name, &dirfd, name)) < 0)
                 return r;
@@ -40,7 +40,7 @@ P9_OP(mkdir)
 P9_OP(symlink)
 {
         const struct lxs_p9_tsymlink *m = &req->u.tsymlink;
-        int dirfd, r;
+        int dirfd = -1, r;
         char name[NAME_MAX + 1], target[PATH_MAX];
         if ((r = dir_and_name(s, m->fid, m->name, &dirfd, name)) < 0 ||
             (r = p9_path_string(m->target, target)) < 0)
@@ -55,7 +55,7 @@ P9_OP(symlink)
 P9_OP(mknod)
 {
         const struct lxs_p9_tmknod *m = &req->u.tmknod;
-        int dirfd, r;
+        int dirfd = -1, r;
         char name[NAME_MAX + 1];
         if ((r = dir_and_name(s, m->dfid, m->name, &dirfd, name)) < 0)
                 return r;
@@ -71,7 +71,7 @@ P9_OP(mknod)
 P9_OP(link)
 {
         const struct lxs_p9_tlink *m = &req->u.tlink;
-        int dirfd, r;
+        int dirfd = -1, r;
         char name[NAME_MAX + 1];
         if ((r = dir_and_name(s, m->dfid, m->name, &dirfd, name)) < 0)
                 return r;
@@ -121,7 +121,7 @@ static int fid_parent(struct lxs_p9_server *s, struct lxs_p9_fid *f, int *parent
 P9_OP(rename)
 {
         const struct lxs_p9_trename *m = &req->u.trename;
-        int dirfd, r;
+        int dirfd = -1, r;
         char name[NAME_MAX + 1], old[NAME_MAX + 1];
         if ((r = dir_and_name(s, m->dfid, m->name, &dirfd, name)) < 0)
                 return r;
@@ -137,7 +137,7 @@ P9_OP(rename)
 P9_OP(renameat)
 {
         const struct lxs_p9_trenameat *m = &req->u.trenameat;
-        int olddir, newdir, r;
+        int olddir = -1, newdir = -1, r;
         char oldname[NAME_MAX + 1], newname[NAME_MAX + 1];
         if ((r = dir_and_name(s, m->olddirfid, m->oldname, &olddir, oldname)) < 0 ||
             (r = dir_and_name(s, m->newdirfid, m->newname, &newdir, newname)) < 0)
@@ -148,7 +148,7 @@ P9_OP(renameat)
 P9_OP(unlinkat)
 {
         const struct lxs_p9_tunlinkat *m = &req->u.tunlinkat;
-        int dirfd, r;
+        int dirfd = -1, r;
         char name[NAME_MAX + 1];
         if (m->flags & ~LXS_P9_AT_REMOVEDIR)
                 return -EINVAL;
