@@ -30,6 +30,7 @@
 #include "distro-command.h"
 #include "fd-util.h"
 #include "mount-table.h"
+#include "shares.h"
 
 #define REPORT_FD 3
 /* While stopping, how often to look whether the distro's other processes are gone. */
@@ -167,7 +168,51 @@ static void detach_vm_mounts(void)
         }
 }
 
-static void switch_root(const char *root)
+/* Returns a detached copy of the VM's shares tree (the tmpfs with every share mounted in it),
+ * taken before detach_vm_mounts() removes it from this namespace; -1 when there is none. */
+static int clone_shares(const char *automount_root)
+{
+        if (!automount_root)
+                return -1;
+        int tree = open_tree(AT_FDCWD, LXS_SHARES_DIR, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        if (tree < 0)
+                report(LXS_CONTAINER_WARNING, errno, "shared folders: clone %s", LXS_SHARES_DIR);
+        return tree;
+}
+
+static int mkdir_parents(const char *path)
+{
+        char buf[4096];
+        if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+                return -ENAMETOOLONG;
+        for (char *c = buf + 1;; c++) {
+                if (*c != '/' && *c != '\0')
+                        continue;
+                char saved = *c;
+                *c = '\0';
+                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                if (!saved)
+                        return 0;
+                *c = saved;
+        }
+}
+
+/* After the switch to the image: the shares tree at the automount root, as WSL mounts drives
+ * under /mnt. A failure costs the shares, not the distro. */
+static void attach_shares(int tree, const char *automount_root)
+{
+        if (tree < 0)
+                return;
+        int r = mkdir_parents(automount_root);
+        if (r == 0 && move_mount(tree, "", AT_FDCWD, automount_root, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                r = -errno;
+        if (r < 0)
+                report(LXS_CONTAINER_WARNING, -r, "shared folders: mount at %s", automount_root);
+        close(tree);
+}
+
+static void switch_root(const char *root, int *shares_tree, const char *automount_root)
 {
         if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
                 fail(errno, "new mount, UTS and IPC namespaces");
@@ -176,6 +221,7 @@ static void switch_root(const char *root)
         _cleanup_close_ int tree = open_tree(AT_FDCWD, root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
         if (tree < 0)
                 fail(errno, "clone the image's mount");
+        *shares_tree = clone_shares(automount_root);
         detach_vm_mounts();
         if (move_mount(tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 fail(errno, "move the image over /");
@@ -322,8 +368,10 @@ _Noreturn void lxs_container_main(const struct lxs_container_params *p)
         sigprocmask(SIG_SETMASK, &set, NULL);
 
         enter_cgroup(p->cgroup_dir);
-        switch_root(p->root);
+        int shares_tree = -1;
+        switch_root(p->root, &shares_tree, p->automount_root);
         mount_api_filesystems();
+        attach_shares(shares_tree, p->automount_root);
         write_etc(p);
         if (sethostname(p->hostname, strlen(p->hostname)) < 0)
                 report(LXS_CONTAINER_WARNING, errno, "set hostname %s: %s", p->hostname, strerror(errno));

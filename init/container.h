@@ -40,6 +40,9 @@ struct lxs_container_params {
         bool generate_hosts;
         const char *boot_command;    /* NULL: none */
         const char *cgroup_dir;      /* /sys/fs/cgroup/lxs/<name> (the process is already in it) */
+        /* Where the VM's LXS_SHARES_DIR tree (the host's shared folders) is attached inside the
+         * distro, created if missing; NULL: not at all ([automount] enabled=false, no shares). */
+        const char *automount_root;
         int report_fd;
 };
 

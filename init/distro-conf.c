@@ -55,7 +55,7 @@ int lxs_distro_conf_init(struct lxs_distro_conf *conf)
                 .interop_enabled = true,
                 .interop_append_host_path = true,
         };
-        conf->automount_root = strdup("/mnt/");
+        conf->automount_root = strdup("/mnt/host/");
         return conf->automount_root ? 0 : -ENOMEM;
 }
 

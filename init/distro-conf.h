@@ -1,8 +1,8 @@
 /* A distro's own settings: its /etc/lxs.conf (INI, like WSL's wsl.conf).
  *
  * Known keys: [user] default; [boot] command; [network] hostname, generateHosts,
- * generateResolvConf; [automount] enabled, root; [interop] enabled, appendHostPath (automount
- * and interop are only validated and kept for now). Keys are case-sensitive, as in the host's
+ * generateResolvConf; [automount] enabled, root (where the host's shared folders appear);
+ * [interop] enabled, appendHostPath (interop is only validated and kept for now). Keys are case-sensitive, as in the host's
  * lxs.conf. Nothing in the file stops a distro from starting: an unknown key or section, a bad
  * value (the default stays) and a line that is not `[section]` or `key = value` (skipped; the
  * rest of the file is still read) each give one warning "/etc/lxs.conf:<line>: <what>", at most
@@ -30,7 +30,7 @@ struct lxs_distro_conf {
         size_t n_warnings;
 };
 
-/* The defaults (generate* true, automount at /mnt/, interop on). */
+/* The defaults (generate* true, automount at /mnt/host/, interop on). */
 int lxs_distro_conf_init(struct lxs_distro_conf *conf);
 void lxs_distro_conf_free(struct lxs_distro_conf *conf);
 

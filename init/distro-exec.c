@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "distro.h"
 #include "passwd.h"
+#include "shares.h"
 #include "root-file.h"
 
 #define ACCOUNT_FILE_MAX (4u << 20)
@@ -93,6 +94,17 @@ int lxs_distros_exec_prepare(struct lxs_distros *ds, const Lxs__Guest__ExecStart
         const char *shell = r == 0 && shell_usable(root, user.shell) ? user.shell : FALLBACK_SHELL;
         if (r == 0)
                 r = lxs_distro_command_build(m, &user, shell, &x->cmd);
+        if (r == 0 && (!m->cwd || !*m->cwd) && d->shares_attached) {
+                /* lxs ran in a shared folder: start at its place in the distro, as wsl starts
+                 * in /mnt/c/... when run from C:\...; elsewhere the home directory stays. */
+                char *translated = NULL;
+                r = lxs_shares_translate(m->host_cwd, d->conf.automount_root, &translated);
+                if (r == 1) {
+                        free(x->cmd.cwd);
+                        x->cmd.cwd = translated;
+                        r = 0;
+                }
+        }
         if (r == 0 && m->tty) {
                 x->ptmx_fd = open_ptmx(root);
                 if (x->ptmx_fd < 0) {

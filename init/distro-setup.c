@@ -2,6 +2,7 @@
  * (/sys/fs/cgroup/lxs/<name>/{init,sessions}), the fork of its init into a new PID namespace,
  * and their undoing. Synchronous and short; the waiting is distros.c's. */
 #include "distro.h"
+#include "shares.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -161,7 +162,9 @@ int distro_spawn_init(struct distro *d, char *detail, size_t size)
                 .boot_command = d->conf.boot_command,
                 .cgroup_dir = d->cgroup,
                 .report_fd = p[1],
+                .automount_root = d->conf.automount_enabled && lxs_shares_mounted() ? d->conf.automount_root : NULL,
         };
+        d->shares_attached = params.automount_root != NULL;
         if (unshare(CLONE_NEWPID) < 0) {
                 int r = -errno;
                 snprintf(detail, size, "new PID namespace: %s", strerror(-r));

@@ -42,6 +42,7 @@ struct distro {
         char cgroup[DISTRO_PATH_MAX]; /* /sys/fs/cgroup/lxs/<name> */
         char disk[32];               /* "sda" */
         bool mounted, cgroup_made;
+        bool shares_attached;        /* the host's shares are at conf.automount_root */
         pid_t init_pid;              /* 0: none */
         int pidfd;
         bool init_reaped;

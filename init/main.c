@@ -20,6 +20,7 @@
 #include "report.h"
 #include "sessions.h"
 #include "shutdown.h"
+#include "shares.h"
 #include "signals.h"
 #include "system-settings.h"
 
@@ -38,6 +39,8 @@ _Noreturn static void fatal(int err, const char *stage, const char *detail)
 static void on_disk_modules_loaded(void *data)
 {
         struct lxs_init *init = data;
+        /* Before any distro starts, so every container finds the shares mounted. */
+        lxs_shares_modules_ready();
         lxs_distros_modules_ready(init->distros);
 }
 
@@ -54,6 +57,7 @@ static void on_hello_ack(struct lxs_channel *ch, const Lxs__Guest__HelloAck *ack
                 if (r < 0)
                         lxs_report(-r, false, ack->hostname, "set hostname");
         }
+        lxs_shares_set(ack);
         if (ack->host_time_ns > 0) {
                 int r = lxs_clock_sync(ack->host_time_ns);
                 if (r < 0)
@@ -150,6 +154,7 @@ int main(void)
         r = lxs_modules_start_later(init->loop, LXS_MODULES_LIST, on_disk_modules_loaded, init);
         if (r < 0) {
                 lxs_report(-r, false, NULL, "start loading later modules");
+                lxs_shares_modules_ready();
                 lxs_distros_modules_ready(init->distros);
         }
 

@@ -72,7 +72,21 @@ static int exec_start_ok(const Lxs__Guest__ExecStart *e)
 {
         return exec_argv_ok(e->argv, e->n_argv, e->shell) &&
                strv_ok(e->env, e->n_env, LXS_EXEC_MAX_ENV) && string_ok(e->cwd) &&
-               name_ok(e->distro) && string_ok(e->user);
+               name_ok(e->distro) && string_ok(e->user) && string_ok(e->host_cwd);
+}
+
+/* Only the bounds: what a path may look like is the guest's to check (init/shares.c). */
+static int hello_ack_ok(const Lxs__Guest__HelloAck *a)
+{
+        if (!string_ok(a->reason) || !string_ok(a->hostname) || a->n_shares > LXS_SHARES_MAX)
+                return 0;
+        for (size_t i = 0; i < a->n_shares; i++) {
+                const Lxs__Guest__Share *sh = a->shares[i];
+                if (!sh || !sh->tag || !sh->host_path || strnlen(sh->tag, 64) >= 64 ||
+                    strnlen(sh->host_path, LXS_SHARE_PATH_MAX + 1) > LXS_SHARE_PATH_MAX)
+                        return 0;
+        }
+        return 1;
 }
 
 static int guest_to_host_ok(const Lxs__Guest__GuestToHost *m)
@@ -113,7 +127,7 @@ static int host_to_guest_ok(const Lxs__Guest__HostToGuest *m)
 {
         switch (m->msg_case) {
         case LXS__GUEST__HOST_TO_GUEST__MSG_HELLO_ACK:
-                return string_ok(m->hello_ack->reason) && string_ok(m->hello_ack->hostname);
+                return hello_ack_ok(m->hello_ack);
         case LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START:
                 return exec_start_ok(m->exec_start);
         case LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_DATA:
@@ -144,7 +158,7 @@ static int request_ok(const Lxs__Service__Request *m)
                 const Lxs__Service__ExecRequest *e = m->exec;
                 return exec_argv_ok(e->argv, e->n_argv, e->shell) &&
                        strv_ok(e->env, e->n_env, LXS_EXEC_MAX_ENV) && string_ok(e->cwd) &&
-                       name_ok(e->distro) && string_ok(e->user);
+                       name_ok(e->distro) && string_ok(e->user) && string_ok(e->host_cwd);
         }
         case LXS__SERVICE__REQUEST__MSG_TERMINATE:
                 return name_ok(m->terminate->distro);

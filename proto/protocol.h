@@ -28,6 +28,9 @@
 #define LXS_DISTRO_NAME_MAX 64u
 #define LXS_DISTRO_MAX_WARNINGS 64u
 #define LXS_MAX_RUNNING_DISTROS 64u
+/* Host folders in HelloAck; a share's host path is at most LXS_SHARE_PATH_MAX bytes. */
+#define LXS_SHARES_MAX 8u
+#define LXS_SHARE_PATH_MAX 4095u
 
 /* Name of the virtio-serial port carrying guest.proto. */
 #define LXS_CONTROL_PORT_NAME "lxs.control"

@@ -187,6 +187,22 @@ int lxs_qemu_build_argv(const struct lxs_vm_params *p, int control_fd, int qmp_f
         push(&b, "-device");
         push(&b, "virtio-scsi-%s,id=" LXS_VM_SCSI_BUS, bus);
 
+        if (p->n_shares > LXS_VM_MAX_SHARES)
+                b.err = -EINVAL;
+        for (size_t i = 0; !b.err && i < p->n_shares; i++) {
+                _cleanup_free_ char *path = qemu_opt_escape(p->shares[i]);
+                if (!path || p->shares[i][0] != '/') {
+                        b.err = path ? -EINVAL : -ENOMEM;
+                        break;
+                }
+                /* multidevs=remap: a share spanning several host filesystems keeps inode numbers
+                 * unique in the guest. */
+                push(&b, "-fsdev");
+                push(&b, "local,id=share%zu,path=%s,security_model=none,multidevs=remap", i, path);
+                push(&b, "-device");
+                push(&b, "virtio-9p-%s,fsdev=share%zu,mount_tag=" LXS_VM_SHARE_TAG_PREFIX "%zu", bus, i, i);
+        }
+
         push(&b, "-chardev");
         push(&b, "socket,id=qmp,fd=%d", qmp_fd);
         push(&b, "-mon");

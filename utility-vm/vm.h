@@ -74,7 +74,15 @@ struct lxs_vm_params {
         const char *machine;           /* "microvm" (default) or "q35" */
         const char *runtime_dir;       /* where qmp.sock is created */
         const char *console_log;       /* guest serial console goes here (truncated) */
+        /* Host folders exported to the guest, share i as virtio-9p tag LXS_VM_SHARE_TAG_PREFIX"<i>"
+         * (QEMU's local backend, security_model=none: files are created as the user running
+         * QEMU, and the backend never follows a symlink or ".." out of the folder). */
+        const char *const *shares;
+        size_t n_shares;
 };
+
+#define LXS_VM_SHARE_TAG_PREFIX "lxs-share"
+#define LXS_VM_MAX_SHARES 8u
 
 struct lxs_vm {
         pid_t pid;

@@ -5,6 +5,7 @@
 #include "exec.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -221,6 +222,11 @@ static int build_request(const struct lxs_exec_spec *spec, bool tty, Lxs__Servic
                 er->distro = (char *)spec->distro;
                 er->user = (char *)(spec->user ? spec->user : "");
                 er->shell = (Lxs__Guest__Shell)spec->shell;
+                /* Without --cd the session starts where lxs runs when that is inside a shared
+                 * folder (the guest knows where shares appear in the distro), as wsl does. */
+                static char host_cwd[PATH_MAX];
+                if (!spec->cwd && getcwd(host_cwd, sizeof(host_cwd)))
+                        er->host_cwd = host_cwd;
         }
         if (tty) {
                 unsigned rows, cols;

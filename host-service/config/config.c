@@ -251,6 +251,69 @@ static int parse_idle_timeout(const char *value, void *field, const struct load_
         return 0;
 }
 
+static int parse_bool_value(const char *value, void *field, const struct load_ctx *ctx, char *why,
+                            size_t why_len)
+{
+        int b;
+        if (lxs_parse_bool(value, &b) < 0) {
+                snprintf(why, why_len, "invalid boolean '%s' (expected true or false)", value);
+                return -EINVAL;
+        }
+        *(bool *)field = b;
+        return 0;
+}
+
+/* One folder of [shares] folders: absolute, no empty, "." or ".." components (the guest shows
+ * it at the same path under its automount root, so the path must be the folder's own name). */
+static bool share_path_valid(const char *p, size_t len)
+{
+        if (len == 0 || len >= 4096 || p[0] != '/')
+                return false;
+        size_t i = 1;
+        while (i < len) {
+                size_t start = i;
+                while (i < len && p[i] != '/')
+                        i++;
+                size_t n = i - start;
+                if ((n == 0 && i < len) || (n == 1 && p[start] == '.') ||
+                    (n == 2 && p[start] == '.' && p[start + 1] == '.'))
+                        return false;
+                i++;
+        }
+        return true;
+}
+
+static int parse_share_folders(const char *value, void *field, const struct load_ctx *ctx, char *why,
+                               size_t why_len)
+{
+        unsigned count = 0;
+        for (const char *p = value; *p;) {
+                while (*p == ' ' || *p == ',')
+                        p++;
+                if (!*p)
+                        break;
+                const char *end = strchr(p, ',');
+                size_t len = end ? (size_t)(end - p) : strlen(p);
+                while (len > 1 && (p[len - 1] == ' ' || p[len - 1] == '/'))
+                        len--;
+                if (!share_path_valid(p, len)) {
+                        snprintf(why, why_len, "'%.*s' is not an absolute path without . or .. components",
+                                 (int)(len > 200 ? 200 : len), p);
+                        return -EINVAL;
+                }
+                if (++count > LXS_CONFIG_SHARES_MAX - 1) {
+                        snprintf(why, why_len, "more than %u folders", LXS_CONFIG_SHARES_MAX - 1);
+                        return -EINVAL;
+                }
+                p += end ? (size_t)(end - p) : strlen(p);
+        }
+        char *copy = count ? strdup(value) : NULL;
+        if (count && !copy)
+                return -ENOMEM;
+        set_string(field, copy);
+        return 0;
+}
+
 /* The first entry is the default. */
 static const char *const machine_names[] = { LXS_CONFIG_DEFAULT_MACHINE, "q35" };
 
@@ -284,6 +347,8 @@ static const struct key_def keys[] = {
         { "vm", "machine", parse_machine, offsetof(struct lxs_config, machine) },
         { "distro", "defaultImageSize", parse_image_size, offsetof(struct lxs_config, default_image_size) },
         { "distro", "instanceIdleTimeout", parse_idle_timeout, offsetof(struct lxs_config, distro_idle_timeout_ms) },
+        { "shares", "home", parse_bool_value, offsetof(struct lxs_config, share_home) },
+        { "shares", "folders", parse_share_folders, offsetof(struct lxs_config, share_folders) },
 };
 _Static_assert(LXS_ARRAY_SIZE(keys) <= 32, "load_ctx.seen has one bit per key");
 
@@ -424,6 +489,8 @@ void lxs_config_defaults(struct lxs_config *cfg)
                 .machine = (char *)machine_names[0],
                 .default_image_size = LXS_CONFIG_DEFAULT_IMAGE_SIZE,
                 .distro_idle_timeout_ms = LXS_CONFIG_DEFAULT_DISTRO_IDLE_TIMEOUT_MS,
+                .share_home = true,
+                .share_folders = NULL,
         };
 }
 
@@ -433,6 +500,8 @@ void lxs_config_free(struct lxs_config *cfg)
         cfg->kernel = NULL;
         free(cfg->kernel_cmdline);
         cfg->kernel_cmdline = NULL;
+        free(cfg->share_folders);
+        cfg->share_folders = NULL;
 }
 
 static void set_error(char **error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -10,6 +10,7 @@
 #ifndef LXS_CONFIG_H
 #define LXS_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vm.h"
@@ -26,6 +27,8 @@
 #define LXS_CONFIG_DEFAULT_MACHINE "microvm"
 /* The x86 kernel command line holds 2048 bytes and our own part needs some of them. */
 #define LXS_CONFIG_CMDLINE_MAX 1024u
+/* Host folders shared into the VM, the home folder included (each is a virtio-9p device). */
+#define LXS_CONFIG_SHARES_MAX 8u
 /* New distro images are sparse: this is their ceiling, not what they take on the host. */
 #define LXS_CONFIG_DEFAULT_IMAGE_SIZE (256ULL << 30)
 #define LXS_CONFIG_MIN_IMAGE_SIZE (1ULL << 30)
@@ -47,6 +50,10 @@ struct lxs_config {
         /* [distro] instanceIdleTimeout: ms a running distro may sit idle before lxsd stops it;
          * LXS_CONFIG_IDLE_NEVER = never. */
         uint32_t distro_idle_timeout_ms;
+        bool share_home;              /* [shares] home: share the user's home folder (default on) */
+        /* [shares] folders: more host folders, absolute paths separated by commas, each checked
+         * for "." and ".." components and length; at most LXS_CONFIG_SHARES_MAX - 1. NULL: none. */
+        char *share_folders;
 };
 
 /* Called once per problem that does not stop loading, e.g.

@@ -28,6 +28,17 @@ static int on_hello(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ack.host_time_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+        Lxs__Guest__Share shares[LXS_VM_MAX_SHARES], *share_ptrs[LXS_VM_MAX_SHARES];
+        char tags[LXS_VM_MAX_SHARES][32];
+        for (size_t i = 0; i < m->shares.n; i++) {
+                shares[i] = (Lxs__Guest__Share)LXS__GUEST__SHARE__INIT;
+                snprintf(tags[i], sizeof(tags[i]), LXS_VM_SHARE_TAG_PREFIX "%zu", i);
+                shares[i].tag = tags[i];
+                shares[i].host_path = m->shares.paths[i];
+                share_ptrs[i] = &shares[i];
+        }
+        ack.shares = share_ptrs;
+        ack.n_shares = m->shares.n;
         char reason[128];
         if (!ack.accepted) {
                 snprintf(reason, sizeof(reason), "guest speaks protocol %u, lxsd %u", h->protocol_version,

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "shares.h"
 #include "event-loop.h"
 #include "frame.h"
 #include "protocol.h"
@@ -83,6 +84,7 @@ struct vm_manager {
         struct lxs_vm vm;
         const struct lxs_vm_ops *driver;
         struct lxs_config cfg;                 /* the config the running VM was booted with */
+        struct lxsd_shares shares;             /* host folders the running VM was booted with */
         bool cfg_loaded;
         char *kernel;                          /* host file booted */
         char *kernel_release;                  /* from the guest's Hello */

@@ -125,6 +125,8 @@ int session_start(struct vm_manager *m, struct client *c, const Lxs__Service__Ex
         start.env = env;
         start.n_env = n;
         start.cwd = cwd;
+        if (d && req->host_cwd)
+                start.host_cwd = req->host_cwd;
         start.tty = req->tty;
         start.rows = req->rows;
         start.cols = req->cols;

@@ -182,6 +182,7 @@ static void vm_stopped(struct vm_manager *m, const char *why)
         lxs_outq_free(&m->out);
         free(m->kernel_release);
         m->kernel_release = NULL;
+        lxsd_shares_free(&m->shares);
         _cleanup_free_ char *pidfile = lxs_path_join(m->d->runtime_dir, "qemu.pid");
         if (pidfile)
                 unlink(pidfile);
@@ -394,7 +395,12 @@ static int vm_boot(struct vm_manager *m, char *err, size_t errlen)
         _cleanup_free_ char *console = lxs_path_join(m->d->state_dir, "console.log");
         if (!console)
                 return -ENOMEM;
+        r = lxsd_shares_resolve(&cfg, &m->shares);
+        if (r < 0)
+                return r;
         struct lxs_vm_params p = {
+                .shares = (const char *const *)m->shares.paths,
+                .n_shares = m->shares.n,
                 .qemu = getenv("LXS_QEMU"),
                 .kernel = kernel,
                 .initrd = initrd,

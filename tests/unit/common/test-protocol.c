@@ -146,6 +146,14 @@ static void test_host_to_guest(void)
         ack.accepted = 1;
         ack.hostname = "lxs";
         ack.host_time_ns = 1700000000000000000LL;
+        Lxs__Guest__Share share_home = LXS__GUEST__SHARE__INIT, share_data = LXS__GUEST__SHARE__INIT;
+        share_home.tag = "lxs-share0";
+        share_home.host_path = "/home/ann";
+        share_data.tag = "lxs-share1";
+        share_data.host_path = "/srv/d\xc3\xa4ta";
+        Lxs__Guest__Share *shares[] = { &share_home, &share_data };
+        ack.shares = shares;
+        ack.n_shares = 2;
         Lxs__Guest__ExecStart start = LXS__GUEST__EXEC_START__INIT;
         start.session_id = 1;
         start.argv = argv_fixture;
@@ -191,6 +199,7 @@ static void test_host_to_guest(void)
         in_distro.distro = "debian";
         in_distro.user = "1000";
         in_distro.shell = LXS__GUEST__SHELL__SHELL_LOGIN;
+        in_distro.host_cwd = "/home/ann/src";
         Lxs__Guest__ExecStart login_shell = LXS__GUEST__EXEC_START__INIT;
         login_shell.session_id = 3;
         login_shell.distro = "debian";
@@ -231,6 +240,7 @@ static void test_service(void)
         ex.env = env_fixture;
         ex.n_env = 2;
         ex.cwd = "/";
+        ex.host_cwd = "/home/ann";
         Lxs__Guest__StreamData data = LXS__GUEST__STREAM_DATA__INIT;
         data.data.data = bytes_fixture;
         data.data.len = sizeof(bytes_fixture);

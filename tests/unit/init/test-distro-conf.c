@@ -35,7 +35,7 @@ int main(void)
         CHECK(c.generate_hosts && c.generate_resolv_conf && c.automount_enabled && c.interop_enabled &&
               c.interop_append_host_path);
         CHECK(!c.default_user && !c.boot_command && !c.hostname);
-        CHECK(strcmp(c.automount_root, "/mnt/") == 0);
+        CHECK(strcmp(c.automount_root, "/mnt/host/") == 0);
         CHECK(c.n_warnings == 0);
         lxs_distro_conf_free(&c);
 
@@ -81,7 +81,7 @@ int main(void)
         CHECK(has_warning(&c, "/etc/lxs.conf:16: missing key before '='; line ignored"));
         CHECK(c.n_warnings == 9);
         CHECK(c.generate_hosts && c.generate_resolv_conf && !c.hostname && !c.boot_command);
-        CHECK(strcmp(c.automount_root, "/mnt/") == 0);
+        CHECK(strcmp(c.automount_root, "/mnt/host/") == 0);
         CHECK(!c.automount_enabled); /* line 17, after two broken lines */
         lxs_distro_conf_free(&c);
 

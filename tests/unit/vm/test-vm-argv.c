@@ -45,6 +45,9 @@ int main(void)
                 .runtime_dir = "/run/user/1000/lxs",
                 .console_log = "/home/u/odd,dir/console.log",
         };
+        static const char *const shares[] = { "/home/u", "/srv/a,b" };
+        p.shares = shares;
+        p.n_shares = 2;
         _cleanup_strv_free_ char **tcg = NULL;
         CHECK_EQ_INT(lxs_qemu_build_argv(&p, 3, 4, 2596120, &tcg), 0);
         if (!tcg)
@@ -77,6 +80,22 @@ int main(void)
         CHECK(find(tcg, "chardev=qmp,mode=control") > 0);
         CHECK(find(tcg, "file,id=console,path=/home/u/odd,,dir/console.log,append=on") > 0);
         CHECK(find(tcg, "socket,id=qmp-debug,path=/run/user/1000/lxs/qmp.sock,server=on,wait=off") > 0);
+        CHECK(find(tcg, "local,id=share0,path=/home/u,security_model=none,multidevs=remap") > 0);
+        CHECK(find(tcg, "virtio-9p-device,fsdev=share0,mount_tag=lxs-share0") > 0);
+        CHECK(find(tcg, "local,id=share1,path=/srv/a,,b,security_model=none,multidevs=remap") > 0);
+        CHECK(find(tcg, "virtio-9p-device,fsdev=share1,mount_tag=lxs-share1") > 0);
+        {
+                /* A relative share path or too many shares is refused, not passed to QEMU. */
+                static const char *const relative[] = { "home/u" };
+                struct lxs_vm_params bad = p;
+                bad.shares = relative;
+                bad.n_shares = 1;
+                char **v = NULL;
+                CHECK_EQ_INT(lxs_qemu_build_argv(&bad, 3, 4, 0, &v), -EINVAL);
+                bad.shares = shares;
+                bad.n_shares = LXS_VM_MAX_SHARES + 1;
+                CHECK_EQ_INT(lxs_qemu_build_argv(&bad, 3, 4, 0, &v), -EINVAL);
+        }
 
         p.accel = LXS_ACCEL_KVM;
         p.runtime_dir = NULL;
