@@ -454,6 +454,43 @@ static void test_distro_section(void)
         lxs_config_free(&cfg);
 }
 
+static void test_shares_section(void)
+{
+        struct lxs_config cfg;
+        struct warnings w;
+        _cleanup_free_ char *error = NULL;
+        lxs_config_defaults(&cfg);
+        CHECK(cfg.share_home && cfg.share_folders == NULL);
+
+        write_conf("[shares]\nhome = false\nfolders = /srv/data , /home/ann/src/ \n");
+        CHECK(load(&cfg, &w, &error) == 0);
+        CHECK(w.count == 0);
+        CHECK(!cfg.share_home);
+        CHECK_STREQ(cfg.share_folders, "/srv/data , /home/ann/src/"); /* the INI reader trims */
+        lxs_config_free(&cfg);
+        CHECK(cfg.share_folders == NULL);
+
+        static const char *const bad[] = { "srv/data", "/srv/../etc", "/srv/./x", "/a,b/c", "/srv//x" };
+        for (size_t i = 0; i < LXS_ARRAY_SIZE(bad); i++) {
+                write_conf("[shares]\nfolders = %s\n", bad[i]);
+                free(error);
+                error = NULL;
+                CHECK(load(&cfg, &w, &error) == -EINVAL);
+                CHECK(error && strstr(error, ":2: folders: ") && strstr(error, "is not an absolute path"));
+                check_is_defaults(&cfg);
+        }
+        write_conf("[shares]\nfolders = /1,/2,/3,/4,/5,/6,/7,/8\n");
+        free(error);
+        error = NULL;
+        CHECK(load(&cfg, &w, &error) == -EINVAL);
+        CHECK(error && strstr(error, "more than 7 folders"));
+        write_conf("[shares]\nhome = maybe\n");
+        free(error);
+        error = NULL;
+        CHECK(load(&cfg, &w, &error) == -EINVAL);
+        CHECK(error && strstr(error, "invalid boolean 'maybe'"));
+}
+
 static void test_unreadable(void)
 {
         /* A directory where the file should be: an error, not defaults. */
@@ -494,6 +531,7 @@ int main(void)
         test_bad_values();
         test_syntax_errors();
         test_distro_section();
+        test_shares_section();
         test_unreadable();
         test_default_path();
 
