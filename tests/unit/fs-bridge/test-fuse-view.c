@@ -27,8 +27,8 @@ static char mnt[] = "/tmp/lxs-fv-mnt.XXXXXX";
 
 static const char *M(const char *name)
 {
-        static char buf[4][512];
-        static int i;
+        static _Thread_local char buf[4][512];
+        static _Thread_local int i;
         i = (i + 1) % 4;
         snprintf(buf[i], sizeof(buf[i]), "%s/%s", mnt, name);
         return buf[i];
@@ -36,8 +36,8 @@ static const char *M(const char *name)
 
 static const char *B(const char *name)
 {
-        static char buf[4][512];
-        static int i;
+        static _Thread_local char buf[4][512];
+        static _Thread_local int i;
         i = (i + 1) % 4;
         snprintf(buf[i], sizeof(buf[i]), "%s/%s", backing, name);
         return buf[i];
