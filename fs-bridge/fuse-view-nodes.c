@@ -141,7 +141,7 @@ struct lxs_fv_node *lxs_fv_nodes_add(struct lxs_fv_nodes *t, uint32_t fid, uint6
         *n = (struct lxs_fv_node){ .nodeid = t->next_nodeid++, .fid = fid, .qid_path = qid_path,
                                    .qid_type = qid_type };
         link_node(t, n);
-        t->count++;
+        __atomic_store_n(&t->count, t->count + 1, __ATOMIC_RELAXED);
         return n;
 }
 
@@ -163,11 +163,12 @@ void lxs_fv_nodes_remove(struct lxs_fv_nodes *t, struct lxs_fv_node *n)
         unlink_from(&t->by_id[hash64(n->nodeid, t->nbuckets)], n, offsetof(struct lxs_fv_node, next_by_id));
         unlink_from(&t->by_qid[qid_bucket(n->qid_path, n->qid_type, t->nbuckets)], n,
                     offsetof(struct lxs_fv_node, next_by_qid));
-        t->count--;
+        __atomic_store_n(&t->count, t->count - 1, __ATOMIC_RELAXED);
         free(n);
 }
 
 size_t lxs_fv_nodes_count(const struct lxs_fv_nodes *t)
 {
-        return t->count;
+        /* Also read by lxs_fuse_view_get_stats() from other threads. */
+        return __atomic_load_n(&t->count, __ATOMIC_RELAXED);
 }
