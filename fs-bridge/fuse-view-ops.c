@@ -1,0 +1,645 @@
+/* The host view's FUSE low-level operations, each answered by 9P requests on the view's client.
+ *
+ * Nodes hold a walked (unopened) fid per object; an open file or directory gets a fid of its
+ * own, cloned from the node's and opened, which is the FUSE file handle. Names are always
+ * resolved relative to the parent node's fid, and fids follow their object across renames, so
+ * no path strings are kept. Errors from the server pass through as errno values, except those
+ * that would change how the kernel treats the filesystem (ENOSYS disables an operation for
+ * good) or that lie outside what a reply may carry: those become EIO. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+
+#include "fuse-view-internal.h"
+
+#define ONE_MIB (1024u * 1024u)
+
+static struct lxs_fuse_view *view_of(fuse_req_t req)
+{
+        return fuse_req_userdata(req);
+}
+
+static void reply_errno(fuse_req_t req, int neg)
+{
+        int e = -neg;
+        if (e < 0 || e > 511 || e == ENOSYS)
+                e = EIO;
+        fuse_reply_err(req, e);
+}
+
+static int node_fid(struct lxs_fuse_view *v, fuse_ino_t ino, uint32_t *fid)
+{
+        struct lxs_fv_node *n = lxs_fv_nodes_get(v->nodes, ino);
+        if (!n)
+                return -ESTALE;
+        *fid = n->fid;
+        return 0;
+}
+
+/* Host open(2) flags to the protocol's x86 values, bit by bit: the host's own values differ on
+ * other architectures. Flags without meaning across the bridge (CLOEXEC, NOCTTY, LARGEFILE,
+ * NOFOLLOW: the walk never follows) are dropped. */
+static uint32_t p9_open_flags(int flags)
+{
+        static const struct { int host; uint32_t p9; } map[] = {
+                { O_CREAT, LXS_P9_O_CREAT },         { O_EXCL, LXS_P9_O_EXCL },
+                { O_TRUNC, LXS_P9_O_TRUNC },         { O_APPEND, LXS_P9_O_APPEND },
+                { O_NONBLOCK, LXS_P9_O_NONBLOCK },   { O_DSYNC, LXS_P9_O_DSYNC },
+                { O_DIRECT, LXS_P9_O_DIRECT },       { O_DIRECTORY, LXS_P9_O_DIRECTORY },
+                { O_NOATIME, LXS_P9_O_NOATIME },
+        };
+        uint32_t out;
+        switch (flags & O_ACCMODE) {
+        case O_WRONLY: out = LXS_P9_O_WRONLY; break;
+        case O_RDWR: out = LXS_P9_O_RDWR; break;
+        default: out = LXS_P9_O_RDONLY; break;
+        }
+        for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+                if (flags & map[i].host)
+                        out |= map[i].p9;
+        /* O_SYNC includes the O_DSYNC bit on Linux; map the whole of it. */
+        if ((flags & O_SYNC) == O_SYNC)
+                out |= LXS_P9_O_SYNC;
+        return out;
+}
+
+static int stat_of(const struct lxs_p9_rgetattr *a, struct stat *st)
+{
+        /* The kernel refuses these as well; refusing here keeps them out of the cache. */
+        if ((a->valid & LXS_P9_GETATTR_MODE) == 0 || (a->mode & S_IFMT) == 0 || a->size > INT64_MAX)
+                return -EIO;
+        memset(st, 0, sizeof(*st));
+        st->st_ino = a->qid.path;
+        st->st_mode = a->mode;
+        st->st_nlink = a->nlink;
+        st->st_uid = a->uid;
+        st->st_gid = a->gid;
+        st->st_rdev = a->rdev;
+        st->st_size = (off_t)a->size;
+        st->st_blksize = a->blksize && a->blksize <= ONE_MIB ? (blksize_t)a->blksize : 4096;
+        st->st_blocks = a->blocks > INT64_MAX ? INT64_MAX : (blkcnt_t)a->blocks;
+        st->st_atim = (struct timespec){ (time_t)a->atime_sec, a->atime_nsec < 1000000000 ? (long)a->atime_nsec : 0 };
+        st->st_mtim = (struct timespec){ (time_t)a->mtime_sec, a->mtime_nsec < 1000000000 ? (long)a->mtime_nsec : 0 };
+        st->st_ctim = (struct timespec){ (time_t)a->ctime_sec, a->ctime_nsec < 1000000000 ? (long)a->ctime_nsec : 0 };
+        return 0;
+}
+
+static int getattr_fid(struct lxs_fuse_view *v, uint32_t fid, struct stat *st)
+{
+        struct lxs_p9_rgetattr a;
+        int r = lxs_p9_getattr(v->p9, fid, LXS_P9_GETATTR_BASIC, &a);
+        return r < 0 ? r : stat_of(&a, st);
+}
+
+/* Drops n lookups of a node; the last one clunks its fid. */
+static void node_forget(struct lxs_fuse_view *v, struct lxs_fv_node *n, uint64_t count)
+{
+        if (n->nodeid == FUSE_ROOT_ID)
+                return;
+        n->nlookup = count >= n->nlookup ? 0 : n->nlookup - count;
+        if (n->nlookup > 0)
+                return;
+        (void)lxs_p9_clunk(v->p9, n->fid);
+        lxs_fv_nodes_remove(v->nodes, n);
+}
+
+/* Walks name under parent_fid and fills e for it, counting one lookup on its node. */
+static int make_entry(struct lxs_fuse_view *v, uint32_t parent_fid, const char *name, struct fuse_entry_param *e)
+{
+        const char *names[1] = { name };
+        uint32_t fid = 0;
+        struct lxs_p9_qid qid;
+        int r = lxs_p9_walk(v->p9, parent_fid, 1, names, &fid, &qid);
+        if (r < 0)
+                return r;
+        memset(e, 0, sizeof(*e));
+        r = getattr_fid(v, fid, &e->attr);
+        if (r < 0) {
+                (void)lxs_p9_clunk(v->p9, fid);
+                return r;
+        }
+        struct lxs_fv_node *n = lxs_fv_nodes_find(v->nodes, qid.path, qid.type);
+        if (n) {
+                /* Known object: keep the fid already held, so one object has one fid. */
+                (void)lxs_p9_clunk(v->p9, fid);
+        } else {
+                n = lxs_fv_nodes_add(v->nodes, fid, qid.path, qid.type);
+                if (!n) {
+                        (void)lxs_p9_clunk(v->p9, fid);
+                        return -ENOMEM;
+                }
+        }
+        n->nlookup++;
+        e->ino = n->nodeid;
+        e->attr_timeout = v->attr_timeout;
+        e->entry_timeout = v->entry_timeout;
+        return 0;
+}
+
+/* Replies with e; if the kernel did not take it (request interrupted), undoes its lookup. */
+static void reply_entry(struct lxs_fuse_view *v, fuse_req_t req, const struct fuse_entry_param *e)
+{
+        if (fuse_reply_entry(req, e) != 0) {
+                struct lxs_fv_node *n = lxs_fv_nodes_get(v->nodes, e->ino);
+                if (n)
+                        node_forget(v, n, 1);
+        }
+}
+
+static void entry_for_new(fuse_req_t req, uint32_t parent_fid, const char *name, int r)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        struct fuse_entry_param e;
+        if (r == 0)
+                r = make_entry(v, parent_fid, name, &e);
+        if (r < 0)
+                reply_errno(req, r);
+        else
+                reply_entry(v, req, &e);
+}
+
+/* ---- session ---- */
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+        struct lxs_fuse_view *v = userdata;
+        /* 1 MiB requests: libfuse derives max_pages from max_write and caps it to its buffer. */
+        unsigned io = lxs_p9_client_iounit(v->p9);
+        conn->max_write = io < ONE_MIB ? io : ONE_MIB;
+        if (conn->max_readahead > ONE_MIB)
+                conn->max_readahead = ONE_MIB;
+        /* The guest changes files behind the host's back: drop cached pages when the size or
+         * mtime moves, and never cache writes (they would land late and out of order). */
+        if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
+                conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
+        conn->want &= ~(unsigned)(FUSE_CAP_WRITEBACK_CACHE | FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE |
+                                  FUSE_CAP_SPLICE_MOVE | FUSE_CAP_POSIX_ACL | FUSE_CAP_FLOCK_LOCKS |
+                                  FUSE_CAP_POSIX_LOCKS);
+        conn->time_gran = 1;
+}
+
+/* ---- names ---- */
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        uint32_t pfid = 0;
+        int r = node_fid(v, parent, &pfid);
+        entry_for_new(req, pfid, name, r);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        struct lxs_fv_node *n = lxs_fv_nodes_get(v->nodes, ino);
+        if (n)
+                node_forget(v, n, nlookup);
+        fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        for (size_t i = 0; i < count; i++) {
+                struct lxs_fv_node *n = lxs_fv_nodes_get(v->nodes, forgets[i].ino);
+                if (n)
+                        node_forget(v, n, forgets[i].nlookup);
+        }
+        fuse_reply_none(req);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        uint32_t fid = 0;
+        struct stat st;
+        int r = node_fid(v, ino, &fid);
+        if (r == 0)
+                r = getattr_fid(v, fid, &st);
+        if (r < 0)
+                reply_errno(req, r);
+        else
+                fuse_reply_attr(req, &st, v->attr_timeout);
+}
+
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+                       struct fuse_file_info *fi)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        uint32_t fid = 0;
+        int r = node_fid(v, ino, &fid);
+        if (r < 0) {
+                reply_errno(req, r);
+                return;
+        }
+        struct lxs_p9_tsetattr a = { 0 };
+        if (to_set & FUSE_SET_ATTR_MODE) {
+                a.valid |= LXS_P9_SETATTR_MODE;
+                a.mode = attr->st_mode & 07777;
+        }
+        if (to_set & FUSE_SET_ATTR_UID) {
+                a.valid |= LXS_P9_SETATTR_UID;
+                a.uid = attr->st_uid;
+        }
+        if (to_set & FUSE_SET_ATTR_GID) {
+                a.valid |= LXS_P9_SETATTR_GID;
+                a.gid = attr->st_gid;
+        }
+        if (to_set & FUSE_SET_ATTR_SIZE) {
+                a.valid |= LXS_P9_SETATTR_SIZE;
+                a.size = (uint64_t)attr->st_size;
+        }
+        /* 9P: ATIME alone means "now"; with ATIME_SET the given time. */
+        if (to_set & FUSE_SET_ATTR_ATIME_NOW) {
+                a.valid |= LXS_P9_SETATTR_ATIME;
+        } else if (to_set & FUSE_SET_ATTR_ATIME) {
+                a.valid |= LXS_P9_SETATTR_ATIME | LXS_P9_SETATTR_ATIME_SET;
+                a.atime_sec = (uint64_t)attr->st_atim.tv_sec;
+                a.atime_nsec = (uint64_t)attr->st_atim.tv_nsec;
+        }
+        if (to_set & FUSE_SET_ATTR_MTIME_NOW) {
+                a.valid |= LXS_P9_SETATTR_MTIME;
+        } else if (to_set & FUSE_SET_ATTR_MTIME) {
+                a.valid |= LXS_P9_SETATTR_MTIME | LXS_P9_SETATTR_MTIME_SET;
+                a.mtime_sec = (uint64_t)attr->st_mtim.tv_sec;
+                a.mtime_nsec = (uint64_t)attr->st_mtim.tv_nsec;
+        }
+        if (to_set & FUSE_SET_ATTR_CTIME)
+                a.valid |= LXS_P9_SETATTR_CTIME;
+        /* ftruncate() and friends come with the open file: its fid is the one opened for
+         * writing, which the server can truncate even when the path has become unreachable. */
+        r = lxs_p9_setattr(v->p9, fi ? (uint32_t)fi->fh : fid, &a);
+        struct stat st;
+        if (r == 0)
+                r = getattr_fid(v, fid, &st);
+        if (r < 0)
+                reply_errno(req, r);
+        else
+                fuse_reply_attr(req, &st, v->attr_timeout);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        uint32_t fid = 0;
+        char *target = NULL;
+        int r = node_fid(v, ino, &fid);
+        if (r == 0)
+                r = lxs_p9_readlink(v->p9, fid, &target);
+        if (r < 0)
+                reply_errno(req, r);
+        else
+                fuse_reply_readlink(req, target);
+        free(target);
+}
+
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        uint32_t pfid = 0;
+        int r = node_fid(v, parent, &pfid);
+        /* Device nodes would be useless (the mount is nodev) and are the guest's business. */
+        if (r == 0 && !S_ISREG(mode) && !S_ISFIFO(mode) && !S_ISSOCK(mode))
+                r = -EPERM;
+        if (r == 0)
+                r = lxs_p9_mknod(v->p9, pfid, name, mode, major(rdev), minor(rdev), LXS_P9_NOFID, NULL);
+        entry_for_new(req, pfid, name, r);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        uint32_t pfid = 0;
+        int r = node_fid(v, parent, &pfid);
+        if (r == 0)
+                r = lxs_p9_mkdir(v->p9, pfid, name, mode & 07777, LXS_P9_NOFID, NULL);
+        entry_for_new(req, pfid, name, r);
+}
+
+static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        uint32_t pfid = 0;
+        int r = node_fid(v, parent, &pfid);
+        if (r == 0)
+                r = lxs_p9_symlink(v->p9, pfid, name, link, LXS_P9_NOFID, NULL);
+        entry_for_new(req, pfid, name, r);
+}
+
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        uint32_t fid = 0, pfid = 0;
+        int r = node_fid(v, ino, &fid);
+        if (r == 0)
+                r = node_fid(v, newparent, &pfid);
+        if (r == 0)
+                r = lxs_p9_link(v->p9, pfid, fid, newname);
+        entry_for_new(req, pfid, newname, r);
+}
+
+static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, uint32_t flags)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        uint32_t pfid = 0;
+        int r = node_fid(v, parent, &pfid);
+        if (r == 0)
+                r = lxs_p9_unlinkat(v->p9, pfid, name, flags);
+        reply_errno(req, r);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+        remove_name(req, parent, name, 0);
+}
+
+static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+        remove_name(req, parent, name, LXS_P9_AT_REMOVEDIR);
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+                      const char *newname, unsigned int flags)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        /* Trenameat has no flags; emulating NOREPLACE with a check first would race with the
+         * guest, so it is refused instead. */
+        if (flags) {
+                fuse_reply_err(req, EINVAL);
+                return;
+        }
+        uint32_t pfid = 0, npfid = 0;
+        int r = node_fid(v, parent, &pfid);
+        if (r == 0)
+                r = node_fid(v, newparent, &npfid);
+        if (r == 0)
+                r = lxs_p9_renameat(v->p9, pfid, name, npfid, newname);
+        reply_errno(req, r);
+}
+
+/* ---- files ---- */
+
+/* A fresh fid cloned from the node's and opened with flags. */
+static int open_fid(struct lxs_fuse_view *v, fuse_ino_t ino, uint32_t flags, uint32_t *out)
+{
+        uint32_t fid = 0, ofid = 0;
+        int r = node_fid(v, ino, &fid);
+        if (r == 0)
+                r = lxs_p9_walk(v->p9, fid, 0, NULL, &ofid, NULL);
+        if (r < 0)
+                return r;
+        r = lxs_p9_lopen(v->p9, ofid, flags, NULL, NULL);
+        if (r < 0) {
+                (void)lxs_p9_clunk(v->p9, ofid);
+                return r;
+        }
+        *out = ofid;
+        return 0;
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        uint32_t ofid = 0;
+        int r = open_fid(v, ino, p9_open_flags(fi->flags & ~(O_CREAT | O_EXCL)), &ofid);
+        if (r < 0) {
+                reply_errno(req, r);
+                return;
+        }
+        fi->fh = ofid;
+        fi->keep_cache = 0;  /* the guest may have changed the file since it was last cached */
+        if (fuse_reply_open(req, fi) != 0)
+                (void)lxs_p9_clunk(v->p9, ofid);
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+                      struct fuse_file_info *fi)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        uint32_t pfid = 0, ofid = 0;
+        int r = node_fid(v, parent, &pfid);
+        if (r == 0)
+                r = lxs_p9_walk(v->p9, pfid, 0, NULL, &ofid, NULL);
+        if (r < 0) {
+                reply_errno(req, r);
+                return;
+        }
+        r = lxs_p9_lcreate(v->p9, ofid, name, p9_open_flags(fi->flags | O_CREAT), mode & 07777, LXS_P9_NOFID, NULL);
+        struct fuse_entry_param e;
+        if (r == 0)
+                r = make_entry(v, pfid, name, &e);
+        if (r < 0) {
+                (void)lxs_p9_clunk(v->p9, ofid);
+                reply_errno(req, r);
+                return;
+        }
+        fi->fh = ofid;
+        if (fuse_reply_create(req, &e, fi) != 0) {
+                struct lxs_fv_node *n = lxs_fv_nodes_get(v->nodes, e.ino);
+                if (n)
+                        node_forget(v, n, 1);
+                (void)lxs_p9_clunk(v->p9, ofid);
+        }
+}
+
+static uint8_t *io_buffer(struct lxs_fuse_view *v, size_t size)
+{
+        if (size > v->io_buf_size) {
+                uint8_t *b = realloc(v->io_buf, size);
+                if (!b)
+                        return NULL;
+                v->io_buf = b;
+                v->io_buf_size = size;
+        }
+        return v->io_buf;
+}
+
+static void note_largest(atomic_uint_fast64_t *largest, size_t size)
+{
+        if (size > atomic_load(largest))
+                atomic_store(largest, size);
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        note_largest(&v->largest_read, size);
+        uint8_t *buf = io_buffer(v, size);
+        if (!buf) {
+                fuse_reply_err(req, ENOMEM);
+                return;
+        }
+        size_t got = 0;
+        while (got < size) {
+                ssize_t n = lxs_p9_read(v->p9, (uint32_t)fi->fh, (uint64_t)off + got, buf + got,
+                                        (uint32_t)(size - got));
+                if (n < 0) {
+                        if (got == 0) {
+                                reply_errno(req, (int)n);
+                                return;
+                        }
+                        break;
+                }
+                if (n == 0)
+                        break;
+                got += (size_t)n;
+        }
+        fuse_reply_buf(req, (const char *)buf, got);
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+                     struct fuse_file_info *fi)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        note_largest(&v->largest_write, size);
+        size_t done = 0;
+        while (done < size) {
+                ssize_t n = lxs_p9_write(v->p9, (uint32_t)fi->fh, (uint64_t)off + done, buf + done,
+                                         (uint32_t)(size - done));
+                if (n < 0) {
+                        if (done == 0) {
+                                reply_errno(req, (int)n);
+                                return;
+                        }
+                        break;
+                }
+                if (n == 0)
+                        break;
+                done += (size_t)n;
+        }
+        fuse_reply_write(req, done);
+}
+
+static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        /* Writes reach the server synchronously; there is nothing buffered to push. */
+        fuse_reply_err(req, 0);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        (void)lxs_p9_clunk(view_of(req)->p9, (uint32_t)fi->fh);
+        fuse_reply_err(req, 0);
+}
+
+static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+        reply_errno(req, lxs_p9_fsync(view_of(req)->p9, (uint32_t)fi->fh, datasync != 0));
+}
+
+/* ---- directories ---- */
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        uint32_t ofid = 0;
+        int r = open_fid(v, ino, LXS_P9_O_RDONLY | LXS_P9_O_DIRECTORY, &ofid);
+        if (r < 0) {
+                reply_errno(req, r);
+                return;
+        }
+        fi->fh = ofid;
+        if (fuse_reply_open(req, fi) != 0)
+                (void)lxs_p9_clunk(v->p9, ofid);
+}
+
+struct dir_fill {
+        fuse_req_t req;
+        char *buf;
+        size_t size, used;
+};
+
+static int fill_entry(void *userdata, const struct lxs_p9_dirent *d, const char *name)
+{
+        struct dir_fill *f = userdata;
+        /* The kernel would refuse such names too; stop at them rather than send them. */
+        if (d->name.len == 0 || d->name.len > 255 || memchr(d->name.ptr, '/', d->name.len))
+                return -EIO;
+        struct stat st = { .st_ino = d->qid.path, .st_mode = (mode_t)(d->type & 017) << 12 };
+        size_t need = fuse_add_direntry(f->req, f->buf + f->used, f->size - f->used, name, &st,
+                                        (off_t)(d->offset & INT64_MAX));
+        if (need > f->size - f->used)
+                return 1;  /* full: the next readdir resumes at this entry */
+        f->used += need;
+        return 0;
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        struct dir_fill f = { .req = req, .buf = (char *)io_buffer(v, size), .size = size };
+        if (!f.buf) {
+                fuse_reply_err(req, ENOMEM);
+                return;
+        }
+        uint32_t count = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+        int r = lxs_p9_readdir(v->p9, (uint32_t)fi->fh, (uint64_t)off, count, fill_entry, &f);
+        if (r < 0 && f.used == 0)
+                reply_errno(req, r);
+        else
+                fuse_reply_buf(req, f.buf, f.used);
+}
+
+static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        (void)lxs_p9_clunk(view_of(req)->p9, (uint32_t)fi->fh);
+        fuse_reply_err(req, 0);
+}
+
+static void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+        reply_errno(req, lxs_p9_fsync(view_of(req)->p9, (uint32_t)fi->fh, datasync != 0));
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+        struct lxs_fuse_view *v = view_of(req);
+        uint32_t fid = 0;
+        struct lxs_p9_rstatfs s;
+        int r = node_fid(v, ino, &fid);
+        if (r == 0)
+                r = lxs_p9_statfs(v->p9, fid, &s);
+        if (r < 0) {
+                reply_errno(req, r);
+                return;
+        }
+        struct statvfs st = {
+                .f_bsize = s.bsize, .f_frsize = s.bsize, .f_blocks = s.blocks, .f_bfree = s.bfree,
+                .f_bavail = s.bavail, .f_files = s.files, .f_ffree = s.ffree, .f_favail = s.ffree,
+                .f_fsid = s.fsid, .f_namemax = s.namelen,
+        };
+        fuse_reply_statfs(req, &st);
+}
+
+const struct fuse_lowlevel_ops lxs_fv_ops = {
+        .init = op_init,
+        .lookup = op_lookup,
+        .forget = op_forget,
+        .forget_multi = op_forget_multi,
+        .getattr = op_getattr,
+        .setattr = op_setattr,
+        .readlink = op_readlink,
+        .mknod = op_mknod,
+        .mkdir = op_mkdir,
+        .unlink = op_unlink,
+        .rmdir = op_rmdir,
+        .symlink = op_symlink,
+        .rename = op_rename,
+        .link = op_link,
+        .open = op_open,
+        .create = op_create,
+        .read = op_read,
+        .write = op_write,
+        .flush = op_flush,
+        .release = op_release,
+        .fsync = op_fsync,
+        .opendir = op_opendir,
+        .readdir = op_readdir,
+        .releasedir = op_releasedir,
+        .fsyncdir = op_fsyncdir,
+        .statfs = op_statfs,
+};

@@ -1,0 +1,99 @@
+/* A blocking 9P2000.L client over one connected stream fd, for the host side of the file bridge.
+ *
+ * The peer is untrusted (it runs inside a distro's VM): every reply is checked before anything
+ * in it is used: tag, type (the R of the request or Rlerror), size within msize, read count no
+ * larger than asked, readdir entries whole, strings without NUL, walk qids no more than names.
+ * Any violation, a reply not complete within the timeout, an I/O error or EOF marks the
+ * connection dead; from then on every call fails at once with -EIO and never touches the fd.
+ * The call that found the fault returns -EIO (violation), -ETIMEDOUT or -ENOTCONN (EOF).
+ *
+ * Rlerror is returned as its negative errno, clamped to 1..511 (-EIO otherwise) so that a
+ * hostile code cannot pass for a success or for a kernel-internal value.
+ *
+ * One request is in flight at a time (tag 1); calls from several threads are serialised by a
+ * mutex. Fids are allocated and recycled here; a fid goes back to the pool once clunked (a 9P
+ * clunk frees the fid even when it fails). Nothing here prints. */
+#ifndef LXS_P9_CLIENT_H
+#define LXS_P9_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "p9-codec.h"
+
+#define LXS_P9_CLIENT_TIMEOUT_MS_DEFAULT 30000
+
+struct lxs_p9_client_options {
+        uint32_t msize;      /* offered msize; 0: LXS_P9_MSIZE_MAX (1 MiB + 24) */
+        int timeout_ms;      /* per reply; 0: LXS_P9_CLIENT_TIMEOUT_MS_DEFAULT */
+};
+
+struct lxs_p9_client;
+
+/* A client over fd, which is taken in every case (closed by lxs_p9_client_free, or at once on
+ * failure) and made non-blocking. Negotiates the version (9P2000.L, msize up to the offered
+ * one, at least LXS_P9_MSIZE_MIN) and attaches the root. NULL with errno on failure. */
+struct lxs_p9_client *lxs_p9_client_connect(int fd, const struct lxs_p9_client_options *opts);
+void lxs_p9_client_free(struct lxs_p9_client *c);
+
+/* Marks the connection dead and shuts the stream down, so that a call blocked in another
+ * thread returns at once. Safe from any thread, any number of times. */
+void lxs_p9_client_shutdown(struct lxs_p9_client *c);
+bool lxs_p9_client_dead(const struct lxs_p9_client *c);
+
+uint32_t lxs_p9_client_msize(const struct lxs_p9_client *c);
+/* Most data one read or write moves: msize minus the I/O header. */
+uint32_t lxs_p9_client_iounit(const struct lxs_p9_client *c);
+uint32_t lxs_p9_client_root_fid(const struct lxs_p9_client *c);
+struct lxs_p9_qid lxs_p9_client_root_qid(const struct lxs_p9_client *c);
+
+/* Walks from fid through n (<= LXS_P9_MAXWELEM) names into a newly allocated fid; n == 0
+ * clones. -ENOENT when not every name could be walked (no fid is then created). qid (may be
+ * NULL) is the last element's, or for a clone unset. */
+int lxs_p9_walk(struct lxs_p9_client *c, uint32_t fid, unsigned n, const char *const *names,
+                uint32_t *newfid, struct lxs_p9_qid *qid);
+int lxs_p9_clunk(struct lxs_p9_client *c, uint32_t fid);
+
+int lxs_p9_getattr(struct lxs_p9_client *c, uint32_t fid, uint64_t mask, struct lxs_p9_rgetattr *out);
+/* attr->fid is ignored; fid is used. */
+int lxs_p9_setattr(struct lxs_p9_client *c, uint32_t fid, const struct lxs_p9_tsetattr *attr);
+
+/* flags are LXS_P9_O_*. iounit may be NULL. */
+int lxs_p9_lopen(struct lxs_p9_client *c, uint32_t fid, uint32_t flags, struct lxs_p9_qid *qid,
+                 uint32_t *iounit);
+/* On success fid names the new file, opened with flags. */
+int lxs_p9_lcreate(struct lxs_p9_client *c, uint32_t fid, const char *name, uint32_t flags,
+                   uint32_t mode, uint32_t gid, struct lxs_p9_qid *qid);
+
+/* One Tread/Twrite of at most lxs_p9_client_iounit() bytes (larger counts are cut); the
+ * count moved. */
+ssize_t lxs_p9_read(struct lxs_p9_client *c, uint32_t fid, uint64_t offset, void *buf, uint32_t count);
+ssize_t lxs_p9_write(struct lxs_p9_client *c, uint32_t fid, uint64_t offset, const void *buf,
+                     uint32_t count);
+
+/* Called for each readdir entry; the name is NUL-terminated for the call only. A non-zero
+ * return stops the walk through the entries and is returned by lxs_p9_readdir. */
+typedef int (*lxs_p9_dirent_fn)(void *userdata, const struct lxs_p9_dirent *d, const char *name);
+/* One Treaddir of at most count bytes of entries from offset (0, or an entry's offset).
+ * Returns the callback's non-zero value, or the number of entries delivered (0 at the end). */
+int lxs_p9_readdir(struct lxs_p9_client *c, uint32_t fid, uint64_t offset, uint32_t count,
+                   lxs_p9_dirent_fn fn, void *userdata);
+
+int lxs_p9_mkdir(struct lxs_p9_client *c, uint32_t dfid, const char *name, uint32_t mode, uint32_t gid,
+                 struct lxs_p9_qid *qid);
+int lxs_p9_symlink(struct lxs_p9_client *c, uint32_t dfid, const char *name, const char *target,
+                   uint32_t gid, struct lxs_p9_qid *qid);
+int lxs_p9_mknod(struct lxs_p9_client *c, uint32_t dfid, const char *name, uint32_t mode, uint32_t major,
+                 uint32_t minor, uint32_t gid, struct lxs_p9_qid *qid);
+/* The target, malloc'd and NUL-terminated, in *target. */
+int lxs_p9_readlink(struct lxs_p9_client *c, uint32_t fid, char **target);
+int lxs_p9_link(struct lxs_p9_client *c, uint32_t dfid, uint32_t fid, const char *name);
+int lxs_p9_renameat(struct lxs_p9_client *c, uint32_t olddirfid, const char *oldname, uint32_t newdirfid,
+                    const char *newname);
+/* flags: 0 or LXS_P9_AT_REMOVEDIR */
+int lxs_p9_unlinkat(struct lxs_p9_client *c, uint32_t dirfid, const char *name, uint32_t flags);
+int lxs_p9_statfs(struct lxs_p9_client *c, uint32_t fid, struct lxs_p9_rstatfs *out);
+int lxs_p9_fsync(struct lxs_p9_client *c, uint32_t fid, bool datasync);
+
+#endif
