@@ -29,6 +29,8 @@
 #include "cleanup.h"
 #include "distro-command.h"
 #include "fd-util.h"
+#include "container-paths.h"
+#include "lxspath.h"
 #include "mount-table.h"
 #include "shares.h"
 
@@ -180,31 +182,13 @@ static int clone_shares(const char *automount_root)
         return tree;
 }
 
-static int mkdir_parents(const char *path)
-{
-        char buf[4096];
-        if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-                return -ENAMETOOLONG;
-        for (char *c = buf + 1;; c++) {
-                if (*c != '/' && *c != '\0')
-                        continue;
-                char saved = *c;
-                *c = '\0';
-                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                if (!saved)
-                        return 0;
-                *c = saved;
-        }
-}
-
 /* After the switch to the image: the shares tree at the automount root, as WSL mounts drives
  * under /mnt. A failure costs the shares, not the distro. */
 static void attach_shares(int tree, const char *automount_root)
 {
         if (tree < 0)
                 return;
-        int r = mkdir_parents(automount_root);
+        int r = lxs_mkdir_parents(automount_root);
         if (r == 0 && move_mount(tree, "", AT_FDCWD, automount_root, MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 r = -errno;
         if (r < 0)
@@ -212,7 +196,13 @@ static void attach_shares(int tree, const char *automount_root)
         close(tree);
 }
 
-static void switch_root(const char *root, int *shares_tree, const char *automount_root)
+/* Mounts taken along from the VM into the image (detached clones made before the switch). */
+struct carried_mounts {
+        int shares;      /* the shares tree, or -1 */
+        int lxspath;     /* /init, to appear as lxspath, or -1 */
+};
+
+static void switch_root(const char *root, struct carried_mounts *carry, const char *automount_root)
 {
         if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
                 fail(errno, "new mount, UTS and IPC namespaces");
@@ -221,7 +211,10 @@ static void switch_root(const char *root, int *shares_tree, const char *automoun
         _cleanup_close_ int tree = open_tree(AT_FDCWD, root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
         if (tree < 0)
                 fail(errno, "clone the image's mount");
-        *shares_tree = clone_shares(automount_root);
+        carry->shares = clone_shares(automount_root);
+        carry->lxspath = lxs_container_clone_lxspath();
+        if (carry->lxspath < 0)
+                report(LXS_CONTAINER_WARNING, -carry->lxspath, "lxspath: clone /init");
         detach_vm_mounts();
         if (move_mount(tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 fail(errno, "move the image over /");
@@ -368,10 +361,18 @@ _Noreturn void lxs_container_main(const struct lxs_container_params *p)
         sigprocmask(SIG_SETMASK, &set, NULL);
 
         enter_cgroup(p->cgroup_dir);
-        int shares_tree = -1;
-        switch_root(p->root, &shares_tree, p->automount_root);
+        struct carried_mounts carry = { -1, -1 };
+        switch_root(p->root, &carry, p->automount_root);
         mount_api_filesystems();
-        attach_shares(shares_tree, p->automount_root);
+        attach_shares(carry.shares, p->automount_root);
+        if (carry.lxspath >= 0) {
+                int r = lxs_container_install_lxspath(carry.lxspath);
+                if (r < 0)
+                        report(LXS_CONTAINER_WARNING, -r, "lxspath: mount at %s", LXS_LXSPATH_IN_DISTRO);
+        }
+        int r = lxs_container_write_paths(p->name, p->automount_root);
+        if (r < 0)
+                report(LXS_CONTAINER_WARNING, -r, "lxspath: write %s", LXS_PATHS_FILE);
         write_etc(p);
         if (sethostname(p->hostname, strlen(p->hostname)) < 0)
                 report(LXS_CONTAINER_WARNING, errno, "set hostname %s: %s", p->hostname, strerror(errno));

@@ -34,6 +34,7 @@ struct lxs_container_record {
 _Static_assert(sizeof(struct lxs_container_record) <= PIPE_BUF, "one record per atomic pipe write");
 
 struct lxs_container_params {
+        const char *name;            /* the distro's name */
         const char *root;            /* the image's mount point in the VM, /run/lxs/distros/<name>/root */
         const char *hostname;        /* already validated */
         const char *resolv_conf;     /* NULL: leave the distro's */

@@ -155,6 +155,7 @@ int distro_spawn_init(struct distro *d, char *detail, size_t size)
                 return -errno;
         }
         struct lxs_container_params params = {
+                .name = d->name,
                 .root = d->root,
                 .hostname = d->hostname,
                 .resolv_conf = d->resolv_conf,

@@ -6,6 +6,7 @@
  * (report.h); a fatal one powers the VM off, because PID 1 must never exit or hang silently. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "distros.h"
 #include "event-loop.h"
 #include "init.h"
+#include "lxspath.h"
 #include "modules.h"
 #include "mounts.h"
 #include "report.h"
@@ -109,8 +111,14 @@ static const struct lxs_signal_ops signal_ops = {
         .power_off = on_power_off,
 };
 
-int main(void)
+int main(int argc, char **argv)
 {
+        /* Bind-mounted into every distro as lxspath (container-paths.h), as WSL's /init is
+         * wslpath there. */
+        const char *called = argc > 0 ? strrchr(argv[0], '/') : NULL;
+        called = called ? called + 1 : argc > 0 ? argv[0] : "";
+        if (strcmp(called, "lxspath") == 0)
+                return lxs_lxspath_main(argc, argv);
         if (getpid() != 1) {
                 fprintf(stderr, "lxs-init: must run as PID 1 of the lxs utility VM\n");
                 return 1;

@@ -24,6 +24,7 @@ struct share {
 static struct share shares[LXS_SHARES_MAX];
 static size_t n_shares;
 static bool named, modules_in, mounted_any, mount_done;
+static char *view_root;
 
 bool lxs_share_path_valid(const char *path)
 {
@@ -105,6 +106,8 @@ void lxs_shares_set(const Lxs__Guest__HelloAck *ack)
         if (named)
                 return;
         named = true;
+        if (ack->view_root && lxs_share_path_valid(ack->view_root))
+                view_root = strdup(ack->view_root);
         for (size_t i = 0; i < ack->n_shares && n_shares < LXS_SHARES_MAX; i++) {
                 const Lxs__Guest__Share *s = ack->shares[i];
                 if (!tag_valid(s->tag) || !lxs_share_path_valid(s->host_path)) {
@@ -153,4 +156,18 @@ int lxs_shares_translate(const char *host_path, const char *automount_root, char
                 return 1;
         }
         return 0;
+}
+
+const char *lxs_shares_view_root(void)
+{
+        return view_root;
+}
+
+size_t lxs_shares_list(const char **paths, size_t max)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < n_shares && n < max; i++)
+                if (shares[i].host_path)
+                        paths[n++] = shares[i].host_path;
+        return n;
 }

@@ -11,6 +11,7 @@
 #define LXS_INIT_SHARES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "protocol.h"
 
@@ -33,5 +34,11 @@ bool lxs_shares_mounted(void);
 /* Where host_path appears below automount_root when it lies inside a mounted share: 1 with a
  * malloc'd *out, 0 when it is in none, -ENOMEM. Pure apart from the share list. */
 int lxs_shares_translate(const char *host_path, const char *automount_root, char **out);
+
+/* The host directory holding each distro's file view (HelloAck.view_root), NULL if none. */
+const char *lxs_shares_view_root(void);
+
+/* Up to max mounted shares' host paths (pointers into the list, valid for the VM's life). */
+size_t lxs_shares_list(const char **paths, size_t max);
 
 #endif

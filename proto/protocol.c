@@ -78,7 +78,8 @@ static int exec_start_ok(const Lxs__Guest__ExecStart *e)
 /* Only the bounds: what a path may look like is the guest's to check (init/shares.c). */
 static int hello_ack_ok(const Lxs__Guest__HelloAck *a)
 {
-        if (!string_ok(a->reason) || !string_ok(a->hostname) || a->n_shares > LXS_SHARES_MAX)
+        if (!string_ok(a->reason) || !string_ok(a->hostname) || a->n_shares > LXS_SHARES_MAX ||
+            (a->view_root && strnlen(a->view_root, LXS_SHARE_PATH_MAX + 1) > LXS_SHARE_PATH_MAX))
                 return 0;
         for (size_t i = 0; i < a->n_shares; i++) {
                 const Lxs__Guest__Share *sh = a->shares[i];

@@ -14,6 +14,7 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "paths.h"
 #include "lxsd.h"
 
 static int on_hello(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
@@ -39,6 +40,8 @@ static int on_hello(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
         }
         ack.shares = share_ptrs;
         ack.n_shares = m->shares.n;
+        _cleanup_free_ char *view_root = lxs_path_join(m->d->runtime_dir, "mnt");
+        ack.view_root = view_root;
         char reason[128];
         if (!ack.accepted) {
                 snprintf(reason, sizeof(reason), "guest speaks protocol %u, lxsd %u", h->protocol_version,

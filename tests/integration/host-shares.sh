@@ -3,7 +3,8 @@
 # running distro at /mnt/host/<host path>; edits are seen from both sides at once; files made
 # from Linux belong to the host user; modes, symlinks, rename, hard links, a file past 4 GiB and
 # non-ASCII names work; nothing outside a share is reachable (symlinks and .. resolve inside the
-# distro); lxs run from a shared folder starts there; [automount] enabled/root are obeyed; a
+# distro); lxs run from a shared folder starts there; lxspath translates both ways; [automount]
+# enabled/root are obeyed; a
 # share that does not exist is left out without keeping the VM from starting.
 . "$(dirname "$0")/lib.sh"
 
@@ -77,6 +78,16 @@ expect_eq "$(cd "$share/sub" && lxs -d deb -e pwd)" "$in_guest/sub" "working dir
 expect_eq "$(cd / && lxs -d deb -e pwd)" "/root" "outside any share: the home directory"
 expect_eq "$(cd "$share" && lxs -d deb --cd /tmp -e pwd)" "/tmp" "--cd wins over the translation"
 
+# -- lxspath inside the distro, both ways, with errors for paths that have no counterpart
+expect_eq "$(lxs -d deb -e lxspath -u "$share/sub/x")" "$in_guest/sub/x" "lxspath -u"
+expect_eq "$(lxs -d deb -e lxspath -w "$in_guest/sub/../host.txt")" "$share/host.txt" "lxspath -w of a shared file"
+expect_eq "$(lxs -d deb -e lxspath -w /etc/hosts)" "$LXS_RUNTIME_DIR/mnt/deb/etc/hosts" "lxspath -w of a distro file"
+expect_eq "$(cd "$share/sub" && lxs -d deb -e lxspath -w ../host.txt)" "$share/host.txt" "lxspath -w of a relative path"
+err=$(lxs -d deb -e lxspath -u /etc/passwd 2>&1 >/dev/null) && fail "lxspath -u of a path outside every share succeeded"
+expect_eq "$err" "lxspath: /etc/passwd: not inside a folder shared into this distro" "lxspath error, path in no share"
+err=$(lxs -d deb -e lxspath -u relative 2>&1 >/dev/null) && fail "lxspath -u of a relative path succeeded"
+expect_eq "$err" "lxspath: relative: not an absolute host path" "lxspath error, relative path"
+
 # -- [automount] root moves the shares, enabled=false removes them
 lxs -d deb -e sh -c 'printf "[automount]\nroot = /host\n" >/etc/lxs.conf'
 lxs -t deb
@@ -87,4 +98,5 @@ lxs -t deb
 wait_for 20 distro_stopped deb || fail "terminate"
 lxs -d deb -e test -e "/host$share/host.txt" && fail "[automount] enabled = false still shows the share"
 lxs -d deb -e test -e "$in_guest/host.txt" && fail "[automount] enabled = false still shows the share at /mnt/host"
+lxs -d deb -e lxspath -u "$share/host.txt" 2>/dev/null && fail "lxspath -u with the shares turned off succeeded"
 echo "PASS: $TEST_NAME"

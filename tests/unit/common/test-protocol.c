@@ -154,6 +154,7 @@ static void test_host_to_guest(void)
         Lxs__Guest__Share *shares[] = { &share_home, &share_data };
         ack.shares = shares;
         ack.n_shares = 2;
+        ack.view_root = "/run/user/1000/lxs/mnt";
         Lxs__Guest__ExecStart start = LXS__GUEST__EXEC_START__INIT;
         start.session_id = 1;
         start.argv = argv_fixture;
