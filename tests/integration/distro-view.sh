@@ -77,15 +77,16 @@ lxs -d deb -e sh -c 'head -c 8M /dev/zero >/home/ann/slow'
 READER=$!
 sleep 1
 lxs -t deb
-START=$SECONDS
+START=$(date +%s%N)
 wait_for 10 not_mounted deb || fail "the view was still mounted 10 s after lxs -t"
+GONE_MS=$((($(date +%s%N) - START) / 1000000))
 set +e
 wait "$READER"
 rc=$?
 set -e
 [ $rc -ne 0 ] || fail "the reader of a file in a terminated distro got no error"
 [ $rc -ne 124 ] || fail "the reader hung after lxs -t"
-echo "view gone $((SECONDS - START)) s after lxs -t; reader exit $rc"
+echo "view gone ${GONE_MS} ms after lxs -t; reader exit $rc"
 wait "$HOLDER" 2>/dev/null || true
 
 # lxs --shutdown leaves no view.
