@@ -106,3 +106,26 @@ wait "$HOLDER" 2>/dev/null || true
 lxs --status >/dev/null || fail "lxs --status after lxsd was killed"
 wait_for 10 not_mounted deb || fail "a stale view was left after lxsd was killed"
 ! any_view_mounted || fail "a view is mounted after lxsd restarted: $(grep -F "$MNT_DIR" /proc/self/mountinfo)"
+
+# lxsd and the view both killed: a dead FUSE mount is left, and the next lxsd removes it before
+# it serves.
+view_pid() {
+        for p in $(pgrep -f -- "--mount-view deb" || true); do
+                if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "LXS_RUNTIME_DIR=$LXS_RUNTIME_DIR"; then
+                        echo "$p"
+                        return 0
+                fi
+        done
+        return 1
+}
+lxs -d deb -e sleep 600 &
+HOLDER=$!
+wait_for 90 mounted deb || fail "no view after lxsd restarted"
+VIEW=$(view_pid) || fail "no view process found"
+kill -9 "$VIEW" "$(lxsd_pid)"
+wait "$HOLDER" 2>/dev/null || true
+mounted deb || fail "the killed view's mount is already gone: nothing left to clean up"
+lxs --status >/dev/null || fail "lxs --status after lxsd and the view were killed"
+! any_view_mounted || fail "the next lxsd left a dead view mounted: $(grep -F "$MNT_DIR" /proc/self/mountinfo)"
+[ ! -e "$V" ] || fail "the next lxsd left the dead view's mount point"
+grep -q "stale view .*: unmounted" "$LXS_STATE_DIR/lxsd.log" || fail "lxsd did not log the stale view"
