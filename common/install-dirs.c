@@ -18,6 +18,9 @@
 #ifndef LXS_LIBEXECDIR
 #define LXS_LIBEXECDIR "/usr/local/libexec/lxs"
 #endif
+#ifndef LXS_BINDIR
+#define LXS_BINDIR "/usr/local/bin"
+#endif
 
 /* Directory of the running executable, in a caller buffer. */
 static char *exe_dir(char buf[PATH_MAX])
@@ -65,4 +68,16 @@ char *lxs_lxsd_path(void)
         char *dir = exe_dir(buf);
         char *found = dir ? first_existing(dir, relative, LXS_ARRAY_SIZE(relative), NULL) : NULL;
         return found ? found : lxs_path_join(LXS_LIBEXECDIR, "lxsd");
+}
+
+char *lxs_cli_path(void)
+{
+        const char *env = getenv("LXS_CLI");
+        if (env && *env)
+                return strdup(env);
+        static const char *const relative[] = { "lxs", "../../bin/lxs" };
+        char buf[PATH_MAX];
+        char *dir = exe_dir(buf);
+        char *found = dir ? first_existing(dir, relative, LXS_ARRAY_SIZE(relative), NULL) : NULL;
+        return found ? found : lxs_path_join(LXS_BINDIR, "lxs");
 }

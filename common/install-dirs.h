@@ -8,5 +8,8 @@
 char *lxs_image_dir(void);
 /* Finds lxsd: $LXSD, else next to this program, else <prefix>/libexec/lxs/lxsd. */
 char *lxs_lxsd_path(void);
+/* Finds the CLI (lxsd runs it for each distro's file view): $LXS_CLI, else next to this
+ * program, else ../../bin/lxs from libexec/lxs/, else <prefix>/bin/lxs. */
+char *lxs_cli_path(void);
 
 #endif

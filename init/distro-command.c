@@ -57,6 +57,15 @@ static int build_env(const Lxs__Guest__ExecStart *m, const struct lxs_user *user
 
 static int build_argv(const Lxs__Guest__ExecStart *m, const char *shell, char ***argv, char **path)
 {
+        if (m->image_tool && *m->image_tool) {
+                /* The program is an fd the caller opened; argv[0] only names it. */
+                _cleanup_strv_free_ char **v = calloc(2, sizeof(*v));
+                if (!v || !(v[0] = strdup(m->image_tool)))
+                        return -ENOMEM;
+                *argv = TAKE_PTR(v);
+                *path = NULL;
+                return 0;
+        }
         if (m->shell == LXS__GUEST__SHELL__SHELL_NONE) {
                 if (m->n_argv == 0)
                         return -EINVAL;

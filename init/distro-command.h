@@ -4,7 +4,8 @@
  * sbin directories for users other than root), then every entry the host sent, which wins over
  * those. Command: SHELL_NONE runs argv (PATH lookup); SHELL_STANDARD runs `<shell> -c argv[0]`,
  * or the shell alone without argv; SHELL_LOGIN the same with argv[0] "-<shell's basename>", which
- * is how login(1) marks a login shell. Working directory: empty or "~" is the home directory,
+ * is how login(1) marks a login shell. An image tool runs with argv { tool } (the caller
+ * executes its fd). Working directory: empty or "~" is the home directory,
  * "~/x" below it, anything else as given; only an empty one may fall back to "/" when the home
  * directory cannot be entered.
  * Return 0 or negative errno (-ENOMEM, -EINVAL for an argv the shell mode cannot take). */

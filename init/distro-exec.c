@@ -18,6 +18,7 @@
 
 #define ACCOUNT_FILE_MAX (4u << 20)
 #define FALLBACK_SHELL "/bin/sh"
+#define IMAGE_TOOL_DIR "/lib/lxs/"
 
 static int read_optional(int root_fd, const char *path, char **text)
 {
@@ -55,7 +56,7 @@ static int open_ptmx(int root_fd)
 int lxs_distros_exec_prepare(struct lxs_distros *ds, const Lxs__Guest__ExecStart *m, struct lxs_distro_exec *x,
                              char *detail, size_t size)
 {
-        *x = (struct lxs_distro_exec){ .pidfd = -1, .cgroup_procs_fd = -1, .home_pidns_fd = -1, .ptmx_fd = -1 };
+        *x = (struct lxs_distro_exec){ .pidfd = -1, .cgroup_procs_fd = -1, .home_pidns_fd = -1, .ptmx_fd = -1, .tool_fd = -1 };
         struct distro *d = distro_find(ds, m->distro);
         if (!d || d->state != DISTRO_RUNNING) {
                 snprintf(detail, size, "distro %s is not running", m->distro);
@@ -115,6 +116,21 @@ int lxs_distros_exec_prepare(struct lxs_distros *ds, const Lxs__Guest__ExecStart
                         return r;
                 }
         }
+        if (r == 0 && m->image_tool && *m->image_tool) {
+                /* O_RDONLY: execveat refuses this static program from an O_PATH|O_CLOEXEC fd.
+                 * protocol.c lets only the known tool names through, so the path cannot leave
+                 * the directory. */
+                char tool[sizeof(IMAGE_TOOL_DIR) + 64];
+                snprintf(tool, sizeof(tool), IMAGE_TOOL_DIR "%s", m->image_tool);
+                x->tool_fd = open(tool, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+                if (x->tool_fd < 0) {
+                        r = -errno;
+                        snprintf(detail, size, "%s: %s", tool, strerror(-r));
+                        lxs_user_free(&user);
+                        lxs_distro_exec_release(x);
+                        return r;
+                }
+        }
         if (r < 0) {
                 snprintf(detail, size, "%s", r == -ENOMEM ? "out of memory" : strerror(-r));
                 lxs_user_free(&user);
@@ -127,7 +143,7 @@ int lxs_distros_exec_prepare(struct lxs_distros *ds, const Lxs__Guest__ExecStart
         x->n_groups = user.n_groups;
         lxs_user_free(&user);
         x->pidfd = d->pidfd;
-        x->cgroup_procs_fd = d->sessions_procs_fd;
+        x->cgroup_procs_fd = m->background ? d->init_procs_fd : d->sessions_procs_fd;
         x->home_pidns_fd = ds->self_pidns_fd;
         return 0;
 }
@@ -138,5 +154,7 @@ void lxs_distro_exec_release(struct lxs_distro_exec *x)
         free(x->groups);
         if (x->ptmx_fd >= 0)
                 close(x->ptmx_fd);
-        *x = (struct lxs_distro_exec){ .pidfd = -1, .cgroup_procs_fd = -1, .home_pidns_fd = -1, .ptmx_fd = -1 };
+        if (x->tool_fd >= 0)
+                close(x->tool_fd);
+        *x = (struct lxs_distro_exec){ .pidfd = -1, .cgroup_procs_fd = -1, .home_pidns_fd = -1, .ptmx_fd = -1, .tool_fd = -1 };
 }

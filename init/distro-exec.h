@@ -3,7 +3,10 @@
  * command, environment and working directory (distro-command.h), a pseudo-terminal from the
  * distro's own devpts (so `tty` names /dev/pts/N inside the distro), and the fds the child uses
  * to enter the distro: the distro init's pidfd (setns of PID, mount, UTS, IPC and cgroup
- * namespaces) and its sessions/cgroup.procs.
+ * namespaces) and its sessions/cgroup.procs (init/cgroup.procs for a background session, so it
+ * does not keep the distro busy).
+ * With ExecStart.image_tool the program is /lib/lxs/<tool> of the guest image, opened here (the
+ * distro cannot replace it) and executed with execveat(AT_EMPTY_PATH) as the resolved user.
  *
  * The user is ExecStart.user (a name or a uid), else `[user] default` of the distro's
  * /etc/lxs.conf, else DistroStart.default_uid. The shell is the user's from passwd, or /bin/sh
@@ -31,6 +34,8 @@ struct lxs_distro_exec {
         int cgroup_procs_fd;         /* borrowed: the distro's sessions/cgroup.procs */
         int home_pidns_fd;           /* borrowed: PID 1's own PID namespace */
         int ptmx_fd;                 /* owned: a master of the distro's devpts; -1 without tty */
+        int tool_fd;                 /* owned: ExecStart.image_tool, opened in /init's own
+                                      * /lib/lxs before entering the distro; -1 otherwise */
 };
 
 int lxs_distros_exec_prepare(struct lxs_distros *ds, const Lxs__Guest__ExecStart *m, struct lxs_distro_exec *x,

@@ -136,6 +136,18 @@ int distro_cgroup_create(struct distro *d, char *detail, size_t size)
         }
         cgroup_path(d, "sessions", "cgroup.procs", path, sizeof(path));
         d->sessions_procs_fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (d->sessions_procs_fd >= 0) {
+                /* Background sessions (the host's file view) live with the distro's init, so
+                 * they never make it look busy. */
+                cgroup_path(d, "init", "cgroup.procs", path, sizeof(path));
+                d->init_procs_fd = open(path, O_WRONLY | O_CLOEXEC);
+                if (d->init_procs_fd < 0) {
+                        int saved = errno;
+                        close(d->sessions_procs_fd);
+                        d->sessions_procs_fd = -1;
+                        errno = saved;
+                }
+        }
         if (d->sessions_procs_fd < 0) {
                 r = -errno;
                 snprintf(detail, size, "open %s: %s", path, strerror(-r));

@@ -49,6 +49,7 @@ struct distro {
         int init_status;
         int report_fd, report_watch;
         int sessions_procs_fd;       /* sessions/cgroup.procs, for session children to join */
+        int init_procs_fd;           /* init/cgroup.procs, for background sessions (not busy) */
         int events_wd;               /* inotify watch of sessions/cgroup.events */
         bool busy;
         int timer;

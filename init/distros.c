@@ -207,6 +207,7 @@ static void distro_free(struct distro *d)
         unwatch_activity(d);
         close_fd(&d->pidfd);
         close_fd(&d->sessions_procs_fd);
+        close_fd(&d->init_procs_fd);
         lxs_distro_conf_free(&d->conf);
         free(d->hostname);
         free(d->resolv_conf);
@@ -222,6 +223,7 @@ static void finish(struct distro *d)
         cancel_timer(d);
         close_fd(&d->pidfd);
         close_fd(&d->sessions_procs_fd);
+        close_fd(&d->init_procs_fd);
         int r = distro_unmount(d);
         if (r < 0)
                 lxs_report(-r, false, "still in use, detached lazily", "unmount distro %s", d->name);
@@ -456,7 +458,7 @@ static int init_distro(struct distro *d, const Lxs__Guest__DistroStart *m, char 
         d->scsi_target = m->scsi_target;
         d->default_uid = m->default_uid;
         d->timer = d->report_fd = d->report_watch = d->events_wd = -1;
-        d->pidfd = d->sessions_procs_fd = -1;
+        d->pidfd = d->sessions_procs_fd = d->init_procs_fd = -1;
         if (lxs_distro_conf_init(&d->conf) < 0)
                 return -ENOMEM;
         const char *hostname = m->hostname && *m->hostname ? m->hostname :

@@ -18,7 +18,8 @@
  * UTS, IPC and cgroup namespaces (it has its own fs_struct, so the mount namespace switch is
  * allowed and puts its root and cwd at the distro's root), takes the user's groups and ids with
  * raw system calls (glibc's wrappers would try to broadcast to threads of a process the child
- * only shares memory with) and then changes directory and execs as usual. */
+ * only shares memory with) and then changes directory and execs as usual; an image tool is
+ * executed from the fd /init opened in its own /lib/lxs, so the distro's files play no part. */
 #include "session.h"
 
 #include <errno.h>
@@ -137,7 +138,9 @@ static int run_child(void *arg)
                 goto fail;
         step = STEP_EXEC;
         environ = plan->lookup_env;
-        if (plan->path)
+        if (dx && dx->tool_fd >= 0)
+                syscall(SYS_execveat, dx->tool_fd, "", plan->argv, plan->envp, AT_EMPTY_PATH);
+        else if (plan->path)
                 execve(plan->path, plan->argv, plan->envp);
         else
                 execvpe(plan->argv[0], plan->argv, plan->envp);
@@ -232,7 +235,8 @@ static pid_t clone_child(struct child_plan *plan, void *stack_top)
 
 int session_spawn(struct session *s, const Lxs__Guest__ExecStart *m, char *detail, size_t detail_size)
 {
-        struct lxs_distro_exec dx = { .pidfd = -1, .cgroup_procs_fd = -1, .home_pidns_fd = -1, .ptmx_fd = -1 };
+        struct lxs_distro_exec dx = { .pidfd = -1, .cgroup_procs_fd = -1, .home_pidns_fd = -1, .ptmx_fd = -1,
+                                      .tool_fd = -1 };
         bool in_distro = m->distro && *m->distro;
         _cleanup_free_ char **argv = NULL, **envp = NULL;
         void *stack_top = NULL;

@@ -68,9 +68,33 @@ static int name_ok(const char *s)
         return s && strnlen(s, LXS_DISTRO_NAME_MAX + 1) <= LXS_DISTRO_NAME_MAX;
 }
 
+/* The one program of the guest image a session may name; anything else could reach files in
+ * /lib/lxs the distro was never meant to run. */
+static int image_tool_ok(const char *tool)
+{
+        return !tool || !*tool || strcmp(tool, LXS_IMAGE_TOOL_9P_SERVER) == 0;
+}
+
+/* An image tool runs with argv = { tool } and no shell, and only inside a distro. */
+static int exec_common_ok(char **argv, size_t n_argv, Lxs__Guest__Shell shell,
+                          const char *image_tool, const char *distro, int background)
+{
+        if (!image_tool_ok(image_tool))
+                return 0;
+        if (image_tool && *image_tool) {
+                if (!distro || !*distro || shell != LXS__GUEST__SHELL__SHELL_NONE)
+                        return 0;
+                return strv_ok(argv, n_argv, LXS_EXEC_MAX_ARGS);
+        }
+        if (background && (!distro || !*distro))
+                return 0;
+        return exec_argv_ok(argv, n_argv, shell);
+}
+
 static int exec_start_ok(const Lxs__Guest__ExecStart *e)
 {
-        return exec_argv_ok(e->argv, e->n_argv, e->shell) &&
+        return exec_common_ok(e->argv, e->n_argv, e->shell, e->image_tool, e->distro,
+                              e->background) &&
                strv_ok(e->env, e->n_env, LXS_EXEC_MAX_ENV) && string_ok(e->cwd) &&
                name_ok(e->distro) && string_ok(e->user) && string_ok(e->host_cwd);
 }
@@ -157,7 +181,8 @@ static int request_ok(const Lxs__Service__Request *m)
         switch (m->msg_case) {
         case LXS__SERVICE__REQUEST__MSG_EXEC: {
                 const Lxs__Service__ExecRequest *e = m->exec;
-                return exec_argv_ok(e->argv, e->n_argv, e->shell) &&
+                return exec_common_ok(e->argv, e->n_argv, e->shell, e->image_tool, e->distro,
+                                      e->background) &&
                        strv_ok(e->env, e->n_env, LXS_EXEC_MAX_ENV) && string_ok(e->cwd) &&
                        name_ok(e->distro) && string_ok(e->user) && string_ok(e->host_cwd);
         }

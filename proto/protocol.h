@@ -30,6 +30,11 @@
 #define LXS_MAX_RUNNING_DISTROS 64u
 /* Host folders in HelloAck; a share's host path is at most LXS_SHARE_PATH_MAX bytes. */
 #define LXS_SHARES_MAX 8u
+
+/* ExecStart/ExecRequest.image_tool: the only program of the guest image a session may run
+ * (installed in the initramfs as /lib/lxs/lxs-9p-server). */
+#define LXS_IMAGE_TOOL_9P_SERVER "lxs-9p-server"
+
 #define LXS_SHARE_PATH_MAX 4095u
 
 /* Name of the virtio-serial port carrying guest.proto. */

@@ -222,6 +222,8 @@ static int build_request(const struct lxs_exec_spec *spec, bool tty, Lxs__Servic
                 er->distro = (char *)spec->distro;
                 er->user = (char *)(spec->user ? spec->user : "");
                 er->shell = (Lxs__Guest__Shell)spec->shell;
+                er->image_tool = (char *)(spec->image_tool ? spec->image_tool : "");
+                er->background = spec->background;
                 /* Without --cd the session starts where lxs runs when that is inside a shared
                  * folder (the guest knows where shares appear in the distro), as wsl does. */
                 static char host_cwd[PATH_MAX];

@@ -19,6 +19,8 @@ struct lxs_exec_spec {
         const char *distro;   /* when !system */
         const char *user;     /* NULL: the distro's default user */
         int shell;            /* enum lxs_shell (guest.proto's Shell) */
+        const char *image_tool;   /* a program of the guest image instead of argv (distro only) */
+        bool background;      /* the session does not keep the distro running */
 };
 
 int lxs_exec_run(struct lxs_client *c, const struct lxs_exec_spec *spec);

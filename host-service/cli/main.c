@@ -19,6 +19,7 @@
 #include "options.h"
 #include "paths.h"
 #include "registry.h"
+#include "views.h"
 
 static const char usage_text[] =
         "Usage: lxs [Argument] [Options...] [CommandLine]\n"
@@ -58,6 +59,9 @@ static const char usage_text[] =
         "                            Build a Debian minbase with mmdebstrap (cached), import it, open it.\n"
         "\n"
         "Arguments for managing lxs:\n"
+        "    --path [-d NAME] LINUX_PATH\n"
+        "                            Print where LINUX_PATH of the distro (default: the default one) is\n"
+        "                            on the host, in its view under $XDG_RUNTIME_DIR/lxs/mnt.\n"
         "    --status                Show the state of the utility VM.\n"
         "    --shutdown [--force]    Stop the utility VM (--force: kill it at once).\n"
         "    -v, --version           Show version information.\n"
@@ -348,6 +352,10 @@ int main(int argc, char **argv)
                 return lxs_cmd_manage(&o);
         case LXS_ACTION_INSTALL:
                 return lxs_cmd_install(&o, launch_distro_shell);
+        case LXS_ACTION_PATH:
+                return lxs_cmd_path(&o);
+        case LXS_ACTION_MOUNT_VIEW:
+                return lxs_cmd_mount_view(o.name);
         default:
                 break;
         }

@@ -16,7 +16,7 @@ enum opt_id {
         OPT_DISTRIBUTION, OPT_USER, OPT_IMPORT, OPT_IMPORT_IN_PLACE, OPT_EXPORT, OPT_LIST,
         OPT_SET_DEFAULT, OPT_TERMINATE, OPT_UNREGISTER, OPT_MANAGE, OPT_INSTALL, OPT_VHD, OPT_FORMAT,
         OPT_VERBOSE, OPT_RUNNING, OPT_QUIET, OPT_JSON, OPT_SET_DEFAULT_USER, OPT_NAME, OPT_LOCATION,
-        OPT_FROM_FILE, OPT_NO_LAUNCH, OPT_SHELL_TYPE,
+        OPT_FROM_FILE, OPT_NO_LAUNCH, OPT_SHELL_TYPE, OPT_PATH, OPT_MOUNT_VIEW,
 };
 
 /* Which action an option belongs to; RUN also covers options valid for running commands. */
@@ -61,7 +61,18 @@ static const struct {
         { "--location", NULL, OPT_LOCATION, 1, ANY, LXS_ACTION_INSTALL },
         { "--from-file", NULL, OPT_FROM_FILE, 1, ANY, LXS_ACTION_INSTALL },
         { "--no-launch", NULL, OPT_NO_LAUNCH, 0, ANY, LXS_ACTION_INSTALL },
+        { "--path", NULL, OPT_PATH, 0, LXS_ACTION_PATH, ANY },
+        { "--mount-view", NULL, OPT_MOUNT_VIEW, 1, LXS_ACTION_MOUNT_VIEW, ANY },
 };
+
+/* A modifier is valid with the action it belongs to; -d also names --path's distro. */
+static bool modifier_ok(size_t k, enum lxs_action action)
+{
+        int m = option_table[k].modifies;
+        if (option_table[k].action != ANY || m == ANY || m == (int)action)
+                return true;
+        return option_table[k].id == OPT_DISTRIBUTION && action == LXS_ACTION_PATH;
+}
 
 static int find_option(const char *a, enum lxs_action action)
 {
@@ -133,7 +144,8 @@ static void apply(struct lxs_options *o, enum opt_id id, char **v)
         case OPT_SET_DEFAULT:
         case OPT_TERMINATE:
         case OPT_UNREGISTER:
-        case OPT_MANAGE: o->name = v[0]; break;
+        case OPT_MANAGE:
+        case OPT_MOUNT_VIEW: o->name = v[0]; break;
         case OPT_VHD: o->vhd = true; break;
         case OPT_FORMAT: o->format = v[0]; break;
         case OPT_VERBOSE: o->verbose = true; break;
@@ -207,6 +219,11 @@ int lxs_options_parse(int argc, char **argv, struct lxs_options *o, char *err, u
                                 o->release = a;
                                 continue;
                         }
+                        /* --path's Linux path, before or after -d. */
+                        if (o->action == LXS_ACTION_PATH && !o->file) {
+                                o->file = a;
+                                continue;
+                        }
                         break; /* the command line starts here */
                 }
                 int k = find_option(a, o->action);
@@ -258,12 +275,15 @@ int lxs_options_parse(int argc, char **argv, struct lxs_options *o, char *err, u
                 if (k < 0) {
                         continue; /* a positional value */
                 }
-                int m = option_table[k].modifies;
-                if (option_table[k].action == ANY && m != ANY && m != (int)o->action) {
+                if (!modifier_ok((size_t)k, o->action)) {
                         snprintf(err, errlen, "%s: not valid here (see lxs --help)", argv[j]);
                         return -EINVAL;
                 }
                 j += option_table[k].values;
+        }
+        if (o->action == LXS_ACTION_PATH && !o->file) {
+                snprintf(err, errlen, "--path: needs a Linux path");
+                return -EINVAL;
         }
         if (o->action == LXS_ACTION_MANAGE && !o->default_user) {
                 snprintf(err, errlen, "--manage: needs --set-default-user USER");

@@ -10,7 +10,9 @@
  *   lxs -s|--set-default NAME | -t|--terminate NAME | --unregister NAME
  *   lxs --manage NAME --set-default-user USER
  *   lxs --install [debian[:RELEASE]] [--name NAME] [--location DIR] [--from-file TARBALL] [--no-launch]
+ *   lxs --path [-d NAME] LINUX_PATH
  *   lxs --status | --shutdown [--force] | -v|--version | -h|--help
+ *   lxs --mount-view NAME          (hidden: lxsd runs it for each running distro)
  *
  * A command option takes its positional arguments right after it; the first word that is not
  * an option (or --, or -e) starts the command line to run. Parsing is pure (no I/O) so it is
@@ -46,6 +48,8 @@ enum lxs_action {
         LXS_ACTION_UNREGISTER,
         LXS_ACTION_MANAGE,
         LXS_ACTION_INSTALL,
+        LXS_ACTION_PATH,        /* --path: file is the Linux path, distribution the distro */
+        LXS_ACTION_MOUNT_VIEW,  /* --mount-view: name is the distro */
 };
 
 struct lxs_options {
@@ -63,7 +67,8 @@ struct lxs_options {
         /* Distro management. */
         const char *name;       /* the distro a management command is about */
         const char *install_dir;    /* --import's INSTALL_DIR, --install --location */
-        const char *file;       /* --import/--export FILE ("-" = stdin/stdout), --import-in-place IMAGE */
+        const char *file;       /* --import/--export FILE ("-" = stdin/stdout), --import-in-place IMAGE,
+                                 * --path LINUX_PATH */
         const char *format;     /* --export --format */
         bool vhd;               /* --vhd */
         bool verbose, running, quiet, json;     /* --list */

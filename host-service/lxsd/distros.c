@@ -458,6 +458,14 @@ void distro_exec(struct vm_manager *m, struct client *c)
         update_idle(d);
 }
 
+bool distro_running_or_starting(struct vm_manager *m, const char *name)
+{
+        if (m->state != VM_RUNNING && m->state != VM_STARTING)
+                return false;
+        struct distro *d = distro_find(m, name);
+        return d && (d->state == DISTRO_RUNNING || d->state == DISTRO_STARTING) && !d->stop_after_start;
+}
+
 void distro_session_added(struct distro *d)
 {
         d->nsessions++;
@@ -604,6 +612,8 @@ int distro_on_started(struct vm_manager *m, const Lxs__Guest__DistroStarted *msg
         d->busy = false;
         lxsd_log("distro %s running: init pid %d, started in %llu ms", d->name, msg->init_pid,
                  (unsigned long long)(lxsd_now_ms() - d->started_ms));
+        if (!d->stop_after_start && m->d->views)
+                views_spawn(m->d, d->name);
         char text[GUEST_TEXT_MAX + 80];
         for (size_t i = 0; i < msg->n_warnings; i++) {
                 snprintf(text, sizeof(text), "%s: %.*s", d->name, GUEST_TEXT_MAX, msg->warnings[i]);

@@ -33,6 +33,7 @@ struct session {
         uint32_t id;
         struct client *client;                 /* NULL once the CLI went away */
         struct distro *distro;                 /* NULL: the VM's own namespace (--system) */
+        bool background;                       /* not counted for instanceIdleTimeout */
         bool started;
         bool exited;
         /* Bytes of guest output forwarded to the client and not yet credited back. */
@@ -142,6 +143,8 @@ struct lxsd {
         struct vm_manager vm;
         uint64_t started_ms;
         uint64_t last_busy_ms;                 /* last time a VM or a client existed */
+        bool views;                            /* start a file view per running distro (off in
+                                                * tests that drive lxsd-core directly) */
 };
 
 uint64_t lxsd_now_ms(void);
@@ -201,6 +204,8 @@ void distro_boot_guest(struct distro *d);
 /* The guest is up: DistroStart for the distros whose disk was attached while it booted. */
 void distros_vm_running(struct vm_manager *m);
 void distro_session_added(struct distro *d);
+/* Whether the distro is Starting or Running in a VM that is not stopping. */
+bool distro_running_or_starting(struct vm_manager *m, const char *name);
 void distro_session_ended(struct distro *d);
 void distros_vm_stopped(struct vm_manager *m, const char *why);
 /* Guest messages about distros; 0 (unexpected ones are logged and ignored). */
@@ -235,5 +240,11 @@ int session_on_data(struct vm_manager *m, const Lxs__Guest__StreamData *msg);
 int session_on_close(struct vm_manager *m, const Lxs__Guest__StreamClose *msg);
 int session_on_credit(struct vm_manager *m, const Lxs__Guest__StreamCredit *msg);
 int session_on_exited(struct vm_manager *m, const Lxs__Guest__ExecExited *msg);
+
+/* views.c: the host's file view of each running distro. views_spawn starts a detached
+ * `lxs --mount-view NAME` and does not wait for it; views_clean_stale detaches and removes what
+ * is left under $runtime/mnt by an lxsd that did not exit cleanly (call before serving). */
+void views_spawn(struct lxsd *d, const char *name);
+void views_clean_stale(struct lxsd *d);
 
 #endif

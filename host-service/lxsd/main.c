@@ -145,7 +145,7 @@ int main(int argc, char **argv)
                 }
         }
 
-        struct lxsd d = { .listen_fd = -1, .listen_watch = -1, .reap_timer = -1 };
+        struct lxsd d = { .listen_fd = -1, .listen_watch = -1, .reap_timer = -1, .views = true };
         d.runtime_dir = lxs_runtime_dir();
         d.state_dir = lxs_state_dir();
         _cleanup_free_ char *config_dir = lxs_config_dir();
@@ -178,6 +178,7 @@ int main(int argc, char **argv)
         signal(SIGPIPE, SIG_IGN);
 
         kill_stale_qemu(&d);
+        views_clean_stale(&d);
         r = lxs_loop_new(&d.loop);
         if (r < 0) {
                 lxsd_log("io_uring: %s", strerror(-r));

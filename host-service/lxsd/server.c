@@ -160,6 +160,12 @@ static bool handle_shutdown(struct client *c, Lxs__Service__Request *req)
 
 static bool handle_exec(struct client *c, Lxs__Service__Request *req)
 {
+        if (req->exec->background && !distro_running_or_starting(&c->d->vm, req->exec->distro)) {
+                /* A background session (the host's file view) follows a distro's life and
+                 * must never start it, or the VM, again once they have stopped. */
+                client_send_error(c, ESRCH, "%s: not running", req->exec->distro);
+                return false;
+        }
         if (!req->exec->system && !distro_find(&c->d->vm, req->exec->distro)) {
                 /* A distro that cannot start is said so before a VM boots for nothing. */
                 struct lxs_distro reg;

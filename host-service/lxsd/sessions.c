@@ -38,7 +38,7 @@ void session_free(struct vm_manager *m, struct session *s)
         }
         if (s->client)
                 s->client->session = NULL;
-        if (s->distro)
+        if (s->distro && !s->background)
                 distro_session_ended(s->distro);
         free(s);
         vm_update_idle(m);
@@ -115,7 +115,8 @@ int session_start(struct vm_manager *m, struct client *c, const Lxs__Service__Ex
         m->nsessions++;
         c->session = s;
         c->state = CLIENT_EXEC;
-        if (d)
+        s->background = d && req->background;
+        if (d && !s->background)
                 distro_session_added(d);
 
         Lxs__Guest__ExecStart start = LXS__GUEST__EXEC_START__INIT;
@@ -134,6 +135,8 @@ int session_start(struct vm_manager *m, struct client *c, const Lxs__Service__Ex
                 start.distro = d->name;
                 start.user = req->user;
                 start.shell = req->shell;
+                start.image_tool = req->image_tool;
+                start.background = req->background;
         }
         Lxs__Guest__HostToGuest msg = LXS__GUEST__HOST_TO_GUEST__INIT;
         msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START;

@@ -62,6 +62,13 @@ cleanup() {
         local p
         p=$(lxsd_pid) && kill "$p" 2>/dev/null || true
         for q in $(our_qemus); do kill -9 "$q" 2>/dev/null || true; done
+        # Distro views end with their sessions; rm -rf must never walk into one still mounted.
+        local mnt
+        mnt=$(realpath -m "$LXS_RUNTIME_DIR/mnt")
+        for _ in $(seq 50); do grep -qF " $mnt/" /proc/self/mountinfo || break; sleep 0.2; done
+        for m in $(awk -v p="$mnt/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo); do
+                umount -l "$m" 2>/dev/null || fusermount3 -u -z "$m" 2>/dev/null || true
+        done
         if [ $rc -ne 0 ] && [ $rc -ne $SKIP_CODE ]; then
                 echo "--- lxsd.log" >&2
                 tail -n 30 "$LXS_STATE_DIR/lxsd.log" >&2 2>/dev/null || true

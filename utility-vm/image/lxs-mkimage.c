@@ -1,13 +1,14 @@
 /* lxs-mkimage: builds the guest's initramfs, an uncompressed newc cpio.
  *
  *   lxs-mkimage --init PATH --out FILE [--kernel K] [--busybox PATH]
- *               [--modules DIR/lib/modules/REL --modules-list FILE]
+ *               [--modules DIR/lib/modules/REL --modules-list FILE] [--tool PATH]...
  *
  * Contents: the skeleton directories, /dev/console and /dev/null (so the kernel can open the
  * console before devtmpfs is mounted), /init, busybox with one symlink per applet (the list
  * comes from the busybox binary itself, so it always matches), the kernel modules named in the
  * modules list plus their dependencies as /lib/modules/<name>.ko, /etc/lxs/modules.load
- * ("<phase> /lib/modules/<name>.ko" lines, dependencies first) and /etc/lxs/kernel.release.
+ * ("<phase> /lib/modules/<name>.ko" lines, dependencies first), /etc/lxs/kernel.release and
+ * each --tool as /lib/lxs/<its file name> (static programs /init runs inside distros).
  * Without --busybox/--modules it makes the minimal image benchmarks boot.
  * Uncompressed because under TCG the kernel's decompressor is the slow part of unpacking
  * (measured: see bench/). The output is written to a temporary file and renamed. */
@@ -43,7 +44,7 @@ static const struct {
         { "dev", 0755 },  { "proc", 0555 },    { "sys", 0555 },      { "run", 0755 },
         { "tmp", 01777 }, { "mnt", 0755 },     { "etc", 0755 },      { "etc/lxs", 0755 },
         { "root", 0700 }, { "bin", 0755 },     { "sbin", 0755 },     { "usr/bin", 0755 },
-        { "usr/sbin", 0755 }, { "lib/modules", 0755 },
+        { "usr/sbin", 0755 }, { "lib/modules", 0755 }, { "lib/lxs", 0755 },
 };
 
 static const struct {
@@ -58,8 +59,12 @@ static const struct {
 /* Directories busybox installs applets into; anything else it lists (linuxrc) is skipped. */
 static const char *const applet_dirs[] = { "bin/", "sbin/", "usr/bin/", "usr/sbin/" };
 
+#define TOOLS_MAX 8
+
 struct options {
         const char *init, *out, *kernel, *busybox, *modules, *modules_list;
+        const char *tools[TOOLS_MAX];
+        size_t n_tools;
 };
 
 static int fail(const char *what, int err)
@@ -255,6 +260,23 @@ static int add_release(struct lxs_cpio *c, const char *kernel, const char *modul
         return r < 0 ? fail("add etc/lxs/kernel.release", r) : 0;
 }
 
+/* A tool runs inside a distro's container, whose libraries are not ours: it must be static. */
+static int add_tool(struct lxs_cpio *c, const char *path)
+{
+        int r = lxs_elf_is_static(path);
+        if (r == 0)
+                r = -ENOEXEC;
+        if (r < 0)
+                return failf(r, "tool %s must be a static executable", path);
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        _cleanup_free_ char *dst = NULL;
+        if (!*base || asprintf(&dst, "lib/lxs/%s", base) < 0)
+                return failf(EINVAL, "tool %s", path);
+        r = lxs_cpio_add_file_from(c, dst, 0755, path);
+        return r < 0 ? failf(r, "add %s", path) : 0;
+}
+
 static int write_image(const struct options *o, FILE *f)
 {
         struct lxs_cpio c;
@@ -278,6 +300,8 @@ static int write_image(const struct options *o, FILE *f)
                 ret = add_modules(&c, o->modules, o->modules_list);
         if (!ret && o->kernel)
                 ret = add_release(&c, o->kernel, o->modules);
+        for (size_t i = 0; !ret && i < o->n_tools; i++)
+                ret = add_tool(&c, o->tools[i]);
         if (ret) {
                 lxs_cpio_done(&c);
                 return ret;
@@ -289,7 +313,7 @@ static int write_image(const struct options *o, FILE *f)
 static void usage(FILE *f)
 {
         fprintf(f, "usage: " PROG " --init PATH --out FILE [--kernel K] [--busybox PATH]\n"
-                   "       [--modules DIR/lib/modules/RELEASE --modules-list FILE]\n");
+                   "       [--modules DIR/lib/modules/RELEASE --modules-list FILE] [--tool PATH]...\n");
 }
 
 int main(int argc, char **argv)
@@ -301,6 +325,7 @@ int main(int argc, char **argv)
                 { "busybox", required_argument, NULL, 'b' },
                 { "modules", required_argument, NULL, 'm' },
                 { "modules-list", required_argument, NULL, 'l' },
+                { "tool", required_argument, NULL, 't' },
                 { "help", no_argument, NULL, 'h' },
                 { 0 },
         };
@@ -314,6 +339,13 @@ int main(int argc, char **argv)
                 case 'b': o.busybox = optarg; break;
                 case 'm': o.modules = optarg; break;
                 case 'l': o.modules_list = optarg; break;
+                case 't':
+                        if (o.n_tools == TOOLS_MAX) {
+                                fprintf(stderr, PROG ": more than %d --tool\n", TOOLS_MAX);
+                                return 2;
+                        }
+                        o.tools[o.n_tools++] = optarg;
+                        break;
                 case 'h': usage(stdout); return 0;
                 default: usage(stderr); return 2;
                 }

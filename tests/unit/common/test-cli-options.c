@@ -249,6 +249,29 @@ int main(void)
         CHECK_EQ_INT(parse(&o, err, 3, b12), 0);
         CHECK(o.action == LXS_ACTION_UNREGISTER);
 
+        /* --path: the Linux path before or after -d; -d goes with it, other run options do not. */
+        char *p1[] = { "lxs", "--path", "-d", "deb", "/etc/hosts", NULL };
+        CHECK_EQ_INT(parse(&o, err, 5, p1), 0);
+        CHECK(o.action == LXS_ACTION_PATH);
+        CHECK_EQ_STR(o.file, "/etc/hosts");
+        CHECK_EQ_STR(o.distribution, "deb");
+        char *p2[] = { "lxs", "--path", "/etc/hosts", "-d", "deb", NULL };
+        CHECK_EQ_INT(parse(&o, err, 5, p2), 0);
+        CHECK_EQ_STR(o.file, "/etc/hosts");
+        CHECK_EQ_STR(o.distribution, "deb");
+        char *p3[] = { "lxs", "--path", NULL };
+        CHECK_EQ_INT(parse(&o, err, 2, p3), -EINVAL);
+        CHECK(strstr(err, "--path") != NULL);
+        char *p4[] = { "lxs", "--path", "/a", "/b", NULL };
+        CHECK_EQ_INT(parse(&o, err, 4, p4), -EINVAL);
+        char *p5[] = { "lxs", "--path", "-u", "ann", "/a", NULL };
+        CHECK_EQ_INT(parse(&o, err, 5, p5), -EINVAL);
+        CHECK(strstr(err, "-u") != NULL);
+        char *m1[] = { "lxs", "--mount-view", "deb", NULL };
+        CHECK_EQ_INT(parse(&o, err, 3, m1), 0);
+        CHECK(o.action == LXS_ACTION_MOUNT_VIEW);
+        CHECK_EQ_STR(o.name, "deb");
+
         test_distro_sessions();
         return check_result("test-cli-options");
 }

@@ -205,6 +205,11 @@ static void test_host_to_guest(void)
         login_shell.session_id = 3;
         login_shell.distro = "debian";
         login_shell.shell = LXS__GUEST__SHELL__SHELL_LOGIN;
+        Lxs__Guest__ExecStart tool = LXS__GUEST__EXEC_START__INIT;
+        tool.session_id = 4;
+        tool.distro = "debian";
+        tool.image_tool = LXS_IMAGE_TOOL_9P_SERVER; /* no argv */
+        tool.background = 1;
 
         Lxs__Guest__HostToGuest m = LXS__GUEST__HOST_TO_GUEST__INIT;
 #define H2G(member, value, kase)                                                         \
@@ -226,6 +231,7 @@ static void test_host_to_guest(void)
         H2G(distro_stop, dstop, DISTRO_STOP);
         H2G(exec_start, in_distro, EXEC_START);
         H2G(exec_start, login_shell, EXEC_START);
+        H2G(exec_start, tool, EXEC_START);
 #undef H2G
 }
 
@@ -260,6 +266,10 @@ static void test_service(void)
         in_distro.distro = "debian";
         in_distro.user = "root";
         in_distro.shell = LXS__GUEST__SHELL__SHELL_STANDARD;
+        Lxs__Service__ExecRequest view = LXS__SERVICE__EXEC_REQUEST__INIT;
+        view.distro = "debian";
+        view.image_tool = LXS_IMAGE_TOOL_9P_SERVER;
+        view.background = 1;
         Lxs__Service__TerminateRequest term = LXS__SERVICE__TERMINATE_REQUEST__INIT;
         term.distro = "debian";
         Lxs__Service__ListRequest list = LXS__SERVICE__LIST_REQUEST__INIT;
@@ -281,6 +291,7 @@ static void test_service(void)
                 { LXS__SERVICE__REQUEST__MSG_SIGNAL, (void **)&rq.signal, &sig },
                 { LXS__SERVICE__REQUEST__MSG_RESIZE, (void **)&rq.resize, &resize },
                 { LXS__SERVICE__REQUEST__MSG_EXEC, (void **)&rq.exec, &in_distro },
+                { LXS__SERVICE__REQUEST__MSG_EXEC, (void **)&rq.exec, &view },
                 { LXS__SERVICE__REQUEST__MSG_TERMINATE, (void **)&rq.terminate, &term },
                 { LXS__SERVICE__REQUEST__MSG_LIST, (void **)&rq.list, &list },
         };
@@ -409,6 +420,29 @@ static void test_bounds(void)
         long_name[sizeof(long_name) - 1] = 0;
         start.distro = long_name;
         expect_rejected(&h.base, dec_h2g);
+
+        /* Only the one image tool exists, only in a distro, and never through a shell. */
+        start.distro = "debian";
+        start.n_argv = 0;
+        start.image_tool = "../bin/sh";
+        expect_rejected(&h.base, dec_h2g);
+        start.image_tool = "lxs-9p-server2";
+        expect_rejected(&h.base, dec_h2g);
+        start.image_tool = LXS_IMAGE_TOOL_9P_SERVER;
+        start.distro = "";
+        expect_rejected(&h.base, dec_h2g);
+        start.distro = "debian";
+        start.shell = LXS__GUEST__SHELL__SHELL_LOGIN;
+        expect_rejected(&h.base, dec_h2g);
+        start.shell = LXS__GUEST__SHELL__SHELL_NONE;
+        start.image_tool = "";
+        start.background = 1;
+        start.distro = "";
+        start.argv = two;
+        start.n_argv = 1;
+        expect_rejected(&h.base, dec_h2g); /* background outside a distro */
+        start.background = 0;
+        start.image_tool = "";
 
         /* The guest's distro reports are bounded like everything else it says. */
         char *many[LXS_DISTRO_MAX_WARNINGS + 1];

@@ -3,7 +3,8 @@
  * that records disk attach/detach and the guest played by this test on the control socket.
  * Checks what the CLI and the guest would see: DistroStart's fields, Notice for the guest's
  * warnings, ExecStart with distro/user/shell, ListReply states, the idle timeout's DistroStop, a
- * restart for a client that came while the distro stopped, DistroFailed and e2fsck refusals as
+ * restart for a client that came while the distro stopped, a background session (the file
+ * view) that neither starts a distro nor keeps it, DistroFailed and e2fsck refusals as
  * one "NAME: cannot start: ..." Error, terminate ending a session, unexpected guest messages
  * ignored, and nothing left once the VM goes. */
 #include <errno.h>
@@ -213,6 +214,21 @@ static struct cli exec_in(const char *distro, const char *user, char **argv, siz
         return c;
 }
 
+/* What `lxs --mount-view NAME` asks for. */
+static struct cli exec_view(const char *distro)
+{
+        Lxs__Service__ExecRequest er = LXS__SERVICE__EXEC_REQUEST__INIT;
+        er.distro = (char *)distro;
+        er.image_tool = (char *)LXS_IMAGE_TOOL_9P_SERVER;
+        er.background = 1;
+        Lxs__Service__Request req = LXS__SERVICE__REQUEST__INIT;
+        req.msg_case = LXS__SERVICE__REQUEST__MSG_EXEC;
+        req.exec = &er;
+        struct cli c = cli_connect();
+        cli_send(&c, &req);
+        return c;
+}
+
 /* "NAME STATE" of every distro lxsd lists, space-separated. */
 static void list(char *out, size_t outlen)
 {
@@ -409,6 +425,55 @@ static void test_flow(void)
         if (r)
                 lxs__service__reply__free_unpacked(r, NULL);
         cli_close(&t);
+
+        /* A background session (the host's file view) never starts a distro or keeps it: it is
+         * refused while the distro does not run, passes image_tool on, and the distro idles
+         * out with only it left. */
+        struct cli v0 = exec_view("deb.test");
+        expect_error(&v0, ESRCH, "deb.test: not running");
+        cli_close(&v0);
+        CHECK(guest_next(50) == NULL);
+        CHECK_EQ_INT(m->ndistros, 0);
+        struct cli s1 = exec_in("deb.test", "", argv_id, 1, LXS__GUEST__SHELL__SHELL_NONE);
+        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, 5000);
+        if (g)
+                lxs__guest__host_to_guest__free_unpacked(g, NULL);
+        guest_started("Deb.Test", NULL, 0);
+        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START, 2000);
+        uint32_t s1_id = g ? g->exec_start->session_id : 0;
+        if (g)
+                lxs__guest__host_to_guest__free_unpacked(g, NULL);
+        struct cli v = exec_view("deb.test");
+        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START, 2000);
+        if (g) {
+                CHECK_EQ_STR(g->exec_start->distro, "Deb.Test");
+                CHECK_EQ_STR(g->exec_start->image_tool, LXS_IMAGE_TOOL_9P_SERVER);
+                CHECK(g->exec_start->background);
+                lxs__guest__host_to_guest__free_unpacked(g, NULL);
+        }
+        struct distro *dd = distro_find(m, "deb.test");
+        CHECK(dd && dd->nsessions == 1);
+        ex.session_id = s1_id;
+        ex.exit_code = 0;
+        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_EXITED;
+        msg.exec_exited = &ex;
+        guest_send(&msg);
+        r = cli_next(&s1, 1000);
+        CHECK(r && r->msg_case == LXS__SERVICE__REPLY__MSG_EXEC_EXITED);
+        if (r)
+                lxs__service__reply__free_unpacked(r, NULL);
+        cli_close(&s1);
+        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_STOP, 2000);
+        if (g)
+                lxs__guest__host_to_guest__free_unpacked(g, NULL);
+        guest_stopped("Deb.Test", "");
+        r = cli_next(&v, 1000);
+        CHECK(r && r->msg_case == LXS__SERVICE__REPLY__MSG_ERROR);
+        if (r)
+                lxs__service__reply__free_unpacked(r, NULL);
+        cli_close(&v);
+        CHECK_EQ_INT(m->ndistros, 0);
+        CHECK_EQ_INT(m->nsessions, 0);
 
         /* e2fsck refuses an image that is no file system; nothing is attached. */
         int before = attaches;
