@@ -42,5 +42,5 @@ int main(void)
         CHECK(lxs_recv_credit_consume(&r, LXS_STREAM_INITIAL_CREDIT + 1) == -ERANGE);
         CHECK(lxs_recv_credit_consume(&r, LXS_STREAM_INITIAL_CREDIT) == (int)LXS_STREAM_INITIAL_CREDIT);
         CHECK(r.outstanding == LXS_STREAM_INITIAL_CREDIT && r.buffered == 0);
-        return CHECK_DONE();
+        return check_result("test-credit");
 }

@@ -95,5 +95,5 @@ int main(void)
         m.shell = LXS__GUEST__SHELL__SHELL_NONE;
         m.n_argv = 0;
         CHECK(lxs_distro_command_build(&m, &ann, "/bin/sh", &c) == -EINVAL);
-        return CHECK_DONE();
+        return check_result("test-distro-command");
 }

@@ -119,5 +119,5 @@ int main(void)
         char cmd[128];
         snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
         CHECK(system(cmd) == 0);
-        return CHECK_DONE();
+        return check_result("test-distro-conf");
 }

@@ -75,5 +75,5 @@ int main(void)
                 free(n);
         }
         CHECK(lxs_path_normalize("a/b") == NULL && errno == EINVAL);
-        return CHECK_DONE();
+        return check_result("test-lxspath");
 }

@@ -76,5 +76,5 @@ int main(void)
 
         /* A callback error stops parsing and is returned. */
         CHECK(lxs_modules_parse("boot /a\nboot /b\nboot /c\n", 24, stop_at_second, NULL, NULL) == -ECANCELED);
-        return CHECK_DONE();
+        return check_result("test-modules-load");
 }

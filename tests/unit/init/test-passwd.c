@@ -66,5 +66,5 @@ int main(void)
         CHECK(!lxs_user_spec_is_uid("99999999999", &uid));
         CHECK(!lxs_user_spec_is_uid("-1", &uid));
         CHECK(!lxs_user_spec_is_uid("", &uid));
-        return CHECK_DONE();
+        return check_result("test-passwd");
 }

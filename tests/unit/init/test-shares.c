@@ -73,5 +73,5 @@ int main(void)
         lxs_shares_set(&ack);
         check_translate("/etc", "/mnt/host/", NULL);
         check_translate("/home/ann", "/mnt/host/", "/mnt/host/home/ann");
-        return CHECK_DONE();
+        return check_result("test-shares");
 }

@@ -52,5 +52,5 @@ int main(void)
                 rmdir(p);
         }
         rmdir(dir);
-        return CHECK_DONE();
+        return check_result("test-status");
 }

@@ -28,5 +28,5 @@ int main(void)
         /* Clock sync refuses nonsense before touching the clock. */
         CHECK(lxs_clock_sync(0) < 0);
         CHECK(lxs_clock_sync(-5) < 0);
-        return CHECK_DONE();
+        return check_result("test-system-settings");
 }
