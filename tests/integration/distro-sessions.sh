@@ -86,7 +86,9 @@ lxs -d deb -e sh -c 'mount | grep -q "devpts on /dev/pts"' || fail "no devpts in
 # -- terminate
 lxs -d deb -u root -e sh -c 'nohup sleep 1000 >/dev/null 2>&1 &'
 count_sleeps() { lxs -d deb -e sh -c 'cat /proc/[0-9]*/comm 2>/dev/null | grep -cx sleep || true'; }
-expect_eq "$(count_sleeps)" 1 "a background process of a session outlives the session"
+# Polled: until `nohup` has exec'd `sleep`, the process is still called sh or nohup.
+one_sleep() { [ "$(count_sleeps)" = 1 ]; }
+wait_for 10 one_sleep || fail "a background process of a session outlives the session: $(count_sleeps) sleeps"
 lxs -t deb || fail "terminate"
 wait_for 20 distro_stopped deb || fail "deb still running after terminate"
 img=$(distro_image deb)

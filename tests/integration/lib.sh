@@ -127,7 +127,8 @@ expect_eq() {
 # (built once per machine with mmdebstrap by the distro-debian test or a real install).
 debian_tarball() {
         local cache="${LXS_TEST_CACHE_DIR:-$HOME/.cache/lxs}"
-        ls "$cache"/rootfs/debian-*-minbase.tar.zst 2>/dev/null | head -1
+        # No cache yet is not an error: the caller builds one.
+        { ls "$cache"/rootfs/debian-*-minbase.tar.zst 2>/dev/null || true; } | head -1
 }
 
 # import_debian NAME: registers a real Debian distro NAME (data dir under TEST_ROOT).
