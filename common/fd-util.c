@@ -102,7 +102,12 @@ int lxs_write_file_atomic(const char *path, const void *buf, size_t len, unsigne
         _cleanup_free_ char *tmp = NULL;
         if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
                 return -ENOMEM;
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+        _cleanup_close_ int fd = open(tmp, flags, mode);
+        /* Left by a writer killed before its rename (a VM powered off, say). The pid makes the name
+         * ours: a container's init is pid 1 at every start, so waiting would never help. */
+        if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+                fd = open(tmp, flags, mode);
         if (fd < 0)
                 return -errno;
         int r = lxs_write_all(fd, buf, len);

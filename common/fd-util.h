@@ -17,7 +17,8 @@ int lxs_open_regular(const char *path, struct stat *st);
 int lxs_read_fd(int fd, size_t max, char **out);
 /* Reads a whole small file into a NUL-terminated string (at most max bytes). */
 int lxs_read_file(const char *path, size_t max, char **out);
-/* Writes a file atomically: temp file in the same directory, fsync, rename. */
+/* Writes a file atomically: temp file PATH.tmp.PID in the same directory (a stale one of that
+ * name is replaced), fsync, rename. */
 int lxs_write_file_atomic(const char *path, const void *buf, size_t len, unsigned mode);
 
 #endif

@@ -20,6 +20,7 @@ struct lxs_fv_node {
         uint64_t qid_path;
         uint8_t qid_type;
         uint64_t nlookup;
+        unsigned depth; /* levels below the root, by the name the kernel last looked it up by */
         struct lxs_fv_node *next_by_id, *next_by_qid;
 };
 

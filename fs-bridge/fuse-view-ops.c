@@ -3,18 +3,22 @@
  * Nodes hold a walked (unopened) fid per object; an open file or directory gets a fid of its
  * own, cloned from the node's and opened, which is the FUSE file handle. Names are always
  * resolved relative to the parent node's fid, and fids follow their object across renames, so
- * no path strings are kept. Errors from the server pass through as errno values, except those
+ * no path strings are kept; a node remembers only its depth below the root, which is all that
+ * confining a symlink's target to the view takes (symlink-confine.h). Errors from the server pass through as errno values, except those
  * that would change how the kernel treats the filesystem (ENOSYS disables an operation for
  * good) or that lie outside what a reply may carry: those become EIO. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 
+#include "cleanup.h"
 #include "fuse-view-internal.h"
+#include "symlink-confine.h"
 
 #define ONE_MIB (1024u * 1024u)
 
@@ -107,13 +111,17 @@ static void node_forget(struct lxs_fuse_view *v, struct lxs_fv_node *n, uint64_t
         lxs_fv_nodes_remove(v->nodes, n);
 }
 
-/* Walks name under parent_fid and fills e for it, counting one lookup on its node. */
-static int make_entry(struct lxs_fuse_view *v, uint32_t parent_fid, const char *name, struct fuse_entry_param *e)
+/* Walks name under the parent node and fills e for it, counting one lookup on its node. */
+static int make_entry(struct lxs_fuse_view *v, fuse_ino_t parent, const char *name, struct fuse_entry_param *e)
 {
+        struct lxs_fv_node *p = lxs_fv_nodes_get(v->nodes, parent);
+        if (!p)
+                return -ESTALE;
+        unsigned depth = p->depth + 1;
         const char *names[1] = { name };
         uint32_t fid = 0;
         struct lxs_p9_qid qid;
-        int r = lxs_p9_walk(v->p9, parent_fid, 1, names, &fid, &qid);
+        int r = lxs_p9_walk(v->p9, p->fid, 1, names, &fid, &qid);
         if (r < 0)
                 return r;
         memset(e, 0, sizeof(*e));
@@ -123,15 +131,22 @@ static int make_entry(struct lxs_fuse_view *v, uint32_t parent_fid, const char *
                 return r;
         }
         struct lxs_fv_node *n = lxs_fv_nodes_find(v->nodes, qid.path, qid.type);
+        /* A symlink's target is confined by the depth of the name it was reached by, and hard
+         * links can give it several: one node per depth, so no name borrows another's. */
+        if (n && (qid.type & LXS_P9_QTSYMLINK) && n->depth != depth)
+                n = NULL;
         if (n) {
-                /* Known object: keep the fid already held, so one object has one fid. */
+                /* Known object: keep the fid already held, so one object has one fid. A directory
+                 * moved inside the distro is now where this lookup found it, as for the kernel. */
                 (void)lxs_p9_clunk(v->p9, fid);
+                n->depth = depth;
         } else {
                 n = lxs_fv_nodes_add(v->nodes, fid, qid.path, qid.type);
                 if (!n) {
                         (void)lxs_p9_clunk(v->p9, fid);
                         return -ENOMEM;
                 }
+                n->depth = depth;
         }
         n->nlookup++;
         e->ino = n->nodeid;
@@ -150,12 +165,12 @@ static void reply_entry(struct lxs_fuse_view *v, fuse_req_t req, const struct fu
         }
 }
 
-static void entry_for_new(fuse_req_t req, uint32_t parent_fid, const char *name, int r)
+static void entry_for_new(fuse_req_t req, fuse_ino_t parent, const char *name, int r)
 {
         struct lxs_fuse_view *v = view_of(req);
         struct fuse_entry_param e;
         if (r == 0)
-                r = make_entry(v, parent_fid, name, &e);
+                r = make_entry(v, parent, name, &e);
         if (r < 0)
                 reply_errno(req, r);
         else
@@ -186,10 +201,7 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-        struct lxs_fuse_view *v = view_of(req);
-        uint32_t pfid = 0;
-        int r = node_fid(v, parent, &pfid);
-        entry_for_new(req, pfid, name, r);
+        entry_for_new(req, parent, name, 0);
 }
 
 static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
@@ -285,16 +297,16 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
         struct lxs_fuse_view *v = view_of(req);
-        uint32_t fid = 0;
-        char *target = NULL;
-        int r = node_fid(v, ino, &fid);
-        if (r == 0)
-                r = lxs_p9_readlink(v->p9, fid, &target);
+        struct lxs_fv_node *n = lxs_fv_nodes_get(v->nodes, ino);
+        _cleanup_free_ char *target = NULL;
+        int r = n ? lxs_p9_readlink(v->p9, n->fid, &target) : -ESTALE;
+        char confined[PATH_MAX];
+        if (r == 0 && n)
+                r = lxs_symlink_confine(target, n->depth > 0 ? n->depth - 1 : 0, confined, sizeof(confined));
         if (r < 0)
                 reply_errno(req, r);
         else
-                fuse_reply_readlink(req, target);
-        free(target);
+                fuse_reply_readlink(req, confined);
 }
 
 static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
@@ -307,7 +319,7 @@ static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
                 r = -EPERM;
         if (r == 0)
                 r = lxs_p9_mknod(v->p9, pfid, name, mode, major(rdev), minor(rdev), LXS_P9_NOFID, NULL);
-        entry_for_new(req, pfid, name, r);
+        entry_for_new(req, parent, name, r);
 }
 
 static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
@@ -317,7 +329,7 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
         int r = node_fid(v, parent, &pfid);
         if (r == 0)
                 r = lxs_p9_mkdir(v->p9, pfid, name, mode & 07777, LXS_P9_NOFID, NULL);
-        entry_for_new(req, pfid, name, r);
+        entry_for_new(req, parent, name, r);
 }
 
 static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
@@ -327,7 +339,7 @@ static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, cons
         int r = node_fid(v, parent, &pfid);
         if (r == 0)
                 r = lxs_p9_symlink(v->p9, pfid, name, link, LXS_P9_NOFID, NULL);
-        entry_for_new(req, pfid, name, r);
+        entry_for_new(req, parent, name, r);
 }
 
 static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
@@ -339,7 +351,7 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
                 r = node_fid(v, newparent, &pfid);
         if (r == 0)
                 r = lxs_p9_link(v->p9, pfid, fid, newname);
-        entry_for_new(req, pfid, newname, r);
+        entry_for_new(req, newparent, newname, r);
 }
 
 static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, uint32_t flags)
@@ -431,7 +443,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
         r = lxs_p9_lcreate(v->p9, ofid, name, p9_open_flags(fi->flags | O_CREAT), mode & 07777, LXS_P9_NOFID, NULL);
         struct fuse_entry_param e;
         if (r == 0)
-                r = make_entry(v, pfid, name, &e);
+                r = make_entry(v, parent, name, &e);
         if (r < 0) {
                 (void)lxs_p9_clunk(v->p9, ofid);
                 reply_errno(req, r);

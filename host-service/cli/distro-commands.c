@@ -32,6 +32,7 @@
 #include "progress.h"
 #include "registry.h"
 #include "service-requests.h"
+#include "view-link.h"
 
 static volatile sig_atomic_t cancelled;
 
@@ -105,6 +106,27 @@ static int open_registry(struct lxs_registry *r, const char *cmd)
                 lxs_registry_unlock(r);
         }
         return 0;
+}
+
+/* The stable link to an unregistered distro's view ([views] linkDir) goes with it. An unreadable
+ * lxs.conf only costs the link: the distro is already gone. */
+static void remove_view_link(const char *name)
+{
+        _cleanup_free_ char *dir = lxs_config_dir();
+        _cleanup_free_ char *path = dir ? lxs_path_join(dir, LXS_CONFIG_FILE_NAME) : NULL;
+        struct lxs_config cfg;
+        if (!path || lxs_config_load(path, &cfg, NULL, NULL, NULL) < 0)
+                return;
+        _cleanup_free_ char *runtime = lxs_runtime_dir();
+        _cleanup_free_ char *mnt = runtime ? lxs_path_join(runtime, "mnt") : NULL;
+        _cleanup_free_ char *target = mnt ? lxs_path_join(mnt, name) : NULL;
+        if (cfg.view_link_dir && target) {
+                int r = lxs_view_link_remove(cfg.view_link_dir, name, target);
+                if (r < 0 && r != -EEXIST)
+                        fprintf(stderr, "lxs: unregister: warning: %s/%s: %s\n", cfg.view_link_dir, name,
+                                strerror(-r));
+        }
+        lxs_config_free(&cfg);
 }
 
 /* As wsl does before export and unregister: a running distro is stopped, so its image is not
@@ -622,6 +644,7 @@ int lxs_cmd_unregister(const struct lxs_options *o)
                         fprintf(stderr, "lxs: unregister: warning: %s: %s\n", d.image, strerror(errno));
                 rmdir(d.install_dir); /* only when empty: never remove what is not ours */
         }
+        remove_view_link(d.name);
         lxs_distro_clear(&d);
         return 0;
 }

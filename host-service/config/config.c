@@ -158,14 +158,10 @@ static void set_string(void *field, char *s)
         *slot = s;
 }
 
-static int parse_kernel(const char *value, void *field, const struct load_ctx *ctx, char *why,
-                        size_t why_len)
+/* An absolute path or one under "~/", malloc'd into *out. */
+static int expand_path(const char *value, char **out, char *why, size_t why_len)
 {
-        if (!*value) {
-                set_string(field, NULL); /* explicitly back to the packaged kernel */
-                return 0;
-        }
-        _cleanup_free_ char *path = NULL;
+        char *path = NULL;
         if (strncmp(value, "~/", 2) == 0) {
                 const char *home = home_dir();
                 if (!home) {
@@ -182,6 +178,35 @@ static int parse_kernel(const char *value, void *field, const struct load_ctx *c
         }
         if (!path)
                 return -ENOMEM;
+        *out = path;
+        return 0;
+}
+
+static int parse_link_dir(const char *value, void *field, const struct load_ctx *ctx, char *why,
+                          size_t why_len)
+{
+        (void)ctx;
+        char *path = NULL;
+        if (*value) {
+                int r = expand_path(value, &path, why, why_len);
+                if (r < 0)
+                        return r;
+        }
+        set_string(field, path); /* empty: no links */
+        return 0;
+}
+
+static int parse_kernel(const char *value, void *field, const struct load_ctx *ctx, char *why,
+                        size_t why_len)
+{
+        if (!*value) {
+                set_string(field, NULL); /* explicitly back to the packaged kernel */
+                return 0;
+        }
+        _cleanup_free_ char *path = NULL;
+        int r = expand_path(value, &path, why, why_len);
+        if (r < 0)
+                return r;
 
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0) {
@@ -349,6 +374,7 @@ static const struct key_def keys[] = {
         { "distro", "instanceIdleTimeout", parse_idle_timeout, offsetof(struct lxs_config, distro_idle_timeout_ms) },
         { "shares", "home", parse_bool_value, offsetof(struct lxs_config, share_home) },
         { "shares", "folders", parse_share_folders, offsetof(struct lxs_config, share_folders) },
+        { "views", "linkDir", parse_link_dir, offsetof(struct lxs_config, view_link_dir) },
 };
 _Static_assert(LXS_ARRAY_SIZE(keys) <= 32, "load_ctx.seen has one bit per key");
 
@@ -491,6 +517,7 @@ void lxs_config_defaults(struct lxs_config *cfg)
                 .distro_idle_timeout_ms = LXS_CONFIG_DEFAULT_DISTRO_IDLE_TIMEOUT_MS,
                 .share_home = true,
                 .share_folders = NULL,
+                .view_link_dir = NULL,
         };
 }
 
@@ -502,6 +529,8 @@ void lxs_config_free(struct lxs_config *cfg)
         cfg->kernel_cmdline = NULL;
         free(cfg->share_folders);
         cfg->share_folders = NULL;
+        free(cfg->view_link_dir);
+        cfg->view_link_dir = NULL;
 }
 
 static void set_error(char **error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

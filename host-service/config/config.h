@@ -54,6 +54,9 @@ struct lxs_config {
         /* [shares] folders: more host folders, absolute paths separated by commas, each checked
          * for "." and ".." components and length; at most LXS_CONFIG_SHARES_MAX - 1. NULL: none. */
         char *share_folders;
+        /* [views] linkDir: a folder where each distro NAME gets a symlink NAME to its view
+         * ($XDG_RUNTIME_DIR/lxs/mnt/NAME); absolute, "~/" expanded. NULL: no links (default). */
+        char *view_link_dir;
 };
 
 /* Called once per problem that does not stop loading, e.g.

@@ -613,7 +613,7 @@ int distro_on_started(struct vm_manager *m, const Lxs__Guest__DistroStarted *msg
         lxsd_log("distro %s running: init pid %d, started in %llu ms", d->name, msg->init_pid,
                  (unsigned long long)(lxsd_now_ms() - d->started_ms));
         if (!d->stop_after_start && m->d->views)
-                views_spawn(m->d, d->name);
+                views_spawn(m->d, d->name, m->cfg.view_link_dir);
         char text[GUEST_TEXT_MAX + 80];
         for (size_t i = 0; i < msg->n_warnings; i++) {
                 snprintf(text, sizeof(text), "%s: %.*s", d->name, GUEST_TEXT_MAX, msg->warnings[i]);

@@ -242,9 +242,10 @@ int session_on_credit(struct vm_manager *m, const Lxs__Guest__StreamCredit *msg)
 int session_on_exited(struct vm_manager *m, const Lxs__Guest__ExecExited *msg);
 
 /* views.c: the host's file view of each running distro. views_spawn starts a detached
- * `lxs --mount-view NAME` and does not wait for it; views_clean_stale detaches and removes what
+ * `lxs --mount-view NAME` and does not wait for it (with link_dir, [views] linkDir, it first
+ * makes the stable link LINK_DIR/NAME to the view's mount point); views_clean_stale detaches and removes what
  * is left under $runtime/mnt by an lxsd that did not exit cleanly (call before serving). */
-void views_spawn(struct lxsd *d, const char *name);
+void views_spawn(struct lxsd *d, const char *name, const char *link_dir);
 void views_clean_stale(struct lxsd *d);
 
 #endif

@@ -19,9 +19,28 @@
 #include "lxsd.h"
 #include "mountinfo.h"
 #include "paths.h"
+#include "view-link.h"
 
-void views_spawn(struct lxsd *d, const char *name)
+/* The stable link is made by lxsd rather than the view so that it exists as soon as the distro
+ * runs; it points at where the view will be mounted. */
+static void link_view(struct lxsd *d, const char *name, const char *link_dir)
 {
+        _cleanup_free_ char *mnt = lxs_path_join(d->runtime_dir, "mnt");
+        _cleanup_free_ char *target = mnt ? lxs_path_join(mnt, name) : NULL;
+        if (!target)
+                return;
+        int r = lxs_view_link_make(link_dir, name, target);
+        if (r == -EEXIST)
+                lxsd_log("distro %s: view link %s/%s: left alone: something else has that name", name,
+                         link_dir, name);
+        else if (r < 0)
+                lxsd_log("distro %s: view link %s/%s: %s", name, link_dir, name, strerror(-r));
+}
+
+void views_spawn(struct lxsd *d, const char *name, const char *link_dir)
+{
+        if (link_dir)
+                link_view(d, name, link_dir);
         _cleanup_free_ char *cli = lxs_cli_path();
         if (!cli || access(cli, X_OK) < 0) {
                 lxsd_log("distro %s: no file view: %s not found", name, cli ? cli : "lxs");

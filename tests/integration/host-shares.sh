@@ -63,6 +63,17 @@ expect_eq "$(tail -c 11 "$share/big")" "tail-of-big" "bytes at 5 GiB on the host
 expect_eq "$(lxs -d deb -e tail -c 11 "$in_guest/big")" "tail-of-big" "bytes at 5 GiB read from Linux"
 rm -f "$share/big"
 
+# -- concurrent writers: four Linux processes, each its own file, plus two appending to one file
+for i in 1 2 3 4; do head -c $((2 << 20)) /dev/urandom >"$TEST_ROOT/cw$i"; done
+cp "$TEST_ROOT"/cw? "$share/"
+lxs -d deb -e sh -c "cd '$in_guest' && for i in 1 2 3 4; do cat cw\$i >copy\$i & done &&
+        for j in a b; do (for k in \$(seq 200); do echo \$j\$k >>appended; done) & done; wait" ||
+        fail "concurrent writers in Linux"
+for i in 1 2 3 4; do cmp -s "$TEST_ROOT/cw$i" "$share/copy$i" || fail "concurrent writer $i: the host copy differs"; done
+expect_eq "$(wc -l <"$share/appended")" "400" "lines from two concurrent appenders"
+expect_eq "$(grep -c '^a' "$share/appended") $(grep -c '^b' "$share/appended")" "200 200" "each appender's lines"
+rm -f "$share"/cw? "$share"/copy? "$share/appended"
+
 # -- nothing outside a share: symlinks and .. resolve inside the distro, not on the host
 ln -s "$TEST_ROOT/secret" "$share/escape"
 ln -s ../secret "$share/escape2"

@@ -491,6 +491,40 @@ static void test_shares_section(void)
         CHECK(error && strstr(error, "invalid boolean 'maybe'"));
 }
 
+static void test_views_section(void)
+{
+        struct lxs_config cfg;
+        struct warnings w;
+        _cleanup_free_ char *error = NULL;
+        lxs_config_defaults(&cfg);
+        CHECK(cfg.view_link_dir == NULL);
+
+        write_conf("[views]\nlinkDir = /srv/links\n");
+        CHECK(load(&cfg, &w, &error) == 0);
+        CHECK_STREQ(cfg.view_link_dir, "/srv/links");
+        lxs_config_free(&cfg);
+        CHECK(cfg.view_link_dir == NULL);
+
+        _cleanup_free_ char *old_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+        setenv("HOME", "/home/ann", 1);
+        write_conf("[views]\nlinkDir = ~/lxs\n");
+        CHECK(load(&cfg, &w, &error) == 0);
+        CHECK_STREQ(cfg.view_link_dir, "/home/ann/lxs");
+        lxs_config_free(&cfg);
+        if (old_home)
+                setenv("HOME", old_home, 1);
+        else
+                unsetenv("HOME");
+
+        write_conf("[views]\nlinkDir =\n");
+        CHECK(load(&cfg, &w, &error) == 0);
+        CHECK(cfg.view_link_dir == NULL);
+        write_conf("[views]\nlinkDir = lxs\n");
+        CHECK(load(&cfg, &w, &error) == -EINVAL);
+        CHECK(error && strstr(error, ":2: linkDir: ") && strstr(error, "'lxs' is not an absolute path"));
+        check_is_defaults(&cfg);
+}
+
 static void test_unreadable(void)
 {
         /* A directory where the file should be: an error, not defaults. */
@@ -532,6 +566,7 @@ int main(void)
         test_syntax_errors();
         test_distro_section();
         test_shares_section();
+        test_views_section();
         test_unreadable();
         test_default_path();
 

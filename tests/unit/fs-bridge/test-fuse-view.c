@@ -153,6 +153,26 @@ static void test_names(void)
         CHECK_EQ_INT(symlink("real", M("rel")), 0);
         CHECK_EQ_INT(read_file(M("rel"), buf, sizeof(buf)), 5);
 
+        /* Targets the guest wrote are confined to the view: `/` is the view's root and `..`
+         * stops there, so following a link never lands on a host file. */
+        CHECK_EQ_INT(mkdir(B("sub"), 0755), 0);
+        CHECK_EQ_INT(symlink("/real", B("sub/abs")), 0);
+        n = readlink(M("sub/abs"), buf, sizeof(buf));
+        CHECK(n == 7 && memcmp(buf, "../real", 7) == 0);
+        CHECK_EQ_INT(read_file(M("sub/abs"), buf, sizeof(buf)), 5);
+        CHECK_EQ_INT(symlink("../../../../../../../real", B("sub/climb")), 0);
+        CHECK_EQ_INT(read_file(M("sub/climb"), buf, sizeof(buf)), 5);
+        CHECK_EQ_INT(symlink("/planted-by-guest", B("sub/plant")), 0);
+        CHECK_EQ_INT(write_file(M("sub/plant"), O_CREAT, 0644, "x"), 0);
+        CHECK_EQ_INT(access(B("planted-by-guest"), F_OK), 0);
+        CHECK_EQ_INT(access("/planted-by-guest", F_OK), -1);
+        /* A hard link to the same symlink higher up gets the target for its own depth. */
+        CHECK_EQ_INT(link(B("sub/abs"), B("abs-up")), 0);
+        n = readlink(M("abs-up"), buf, sizeof(buf));
+        CHECK(n == 4 && memcmp(buf, "real", 4) == 0);
+        n = readlink(M("sub/abs"), buf, sizeof(buf));
+        CHECK(n == 7 && memcmp(buf, "../real", 7) == 0);
+
         /* hard link */
         CHECK_EQ_INT(link(M("real"), M("hard")), 0);
         CHECK_EQ_INT(stat(M("hard"), &st), 0);
