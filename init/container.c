@@ -32,6 +32,7 @@
 #include "container-paths.h"
 #include "lxspath.h"
 #include "mount-table.h"
+#include "nat-layout.h"
 #include "shares.h"
 
 #define REPORT_FD 3
@@ -273,8 +274,10 @@ static void write_etc(const struct lxs_container_params *p)
                 snprintf(buf, sizeof(buf),
                          "# Written by lxs when the distro starts. To keep your own file, set\n"
                          "# [network] generateHosts = false in /etc/lxs.conf.\n"
-                         "127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n",
-                         p->hostname);
+                         "127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                         "%s%s%s",
+                         p->hostname, p->host_alias ? LXS_NAT_HOST_ADDR "\t" : "", p->host_alias ? p->host_alias : "",
+                         p->host_alias ? "\n" : "");
                 int r = replace_file("/etc/hosts", buf);
                 if (r < 0)
                         report(LXS_CONTAINER_WARNING, -r, "write /etc/hosts: %s", strerror(-r));

@@ -39,6 +39,7 @@ struct lxs_container_params {
         const char *hostname;        /* already validated */
         const char *resolv_conf;     /* NULL: leave the distro's */
         bool generate_hosts;
+        const char *host_alias;      /* NULL: no line naming the host */
         const char *boot_command;    /* NULL: none */
         const char *cgroup_dir;      /* /sys/fs/cgroup/lxs/<name> (the process is already in it) */
         /* Where the VM's LXS_SHARES_DIR tree (the host's shared folders) is attached inside the

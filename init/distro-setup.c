@@ -172,6 +172,7 @@ int distro_spawn_init(struct distro *d, char *detail, size_t size)
                 .hostname = d->hostname,
                 .resolv_conf = d->resolv_conf,
                 .generate_hosts = d->conf.generate_hosts,
+                .host_alias = d->host_alias,
                 .boot_command = d->conf.boot_command,
                 .cgroup_dir = d->cgroup,
                 .report_fd = p[1],

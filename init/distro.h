@@ -37,6 +37,7 @@ struct distro {
         char *hostname;              /* what the container uses: lxs.conf's, else the host's */
         uint32_t default_uid;
         char *resolv_conf;           /* NULL: leave the distro's */
+        char *host_alias;            /* NULL: no /etc/hosts line for the host */
         struct lxs_distro_conf conf; /* its warnings are what DistroStarted carries */
         char root[DISTRO_PATH_MAX];  /* /run/lxs/distros/<name>/root */
         char cgroup[DISTRO_PATH_MAX]; /* /sys/fs/cgroup/lxs/<name> */

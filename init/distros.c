@@ -211,6 +211,7 @@ static void distro_free(struct distro *d)
         lxs_distro_conf_free(&d->conf);
         free(d->hostname);
         free(d->resolv_conf);
+        free(d->host_alias);
         free(d->fail_detail);
         free(d->stop_reason);
         free(d);
@@ -472,6 +473,15 @@ static int init_distro(struct distro *d, const Lxs__Guest__DistroStart *m, char 
                 return -ENOMEM;
         if (m->resolv_conf && *m->resolv_conf && !(d->resolv_conf = strdup(m->resolv_conf)))
                 return -ENOMEM;
+        if (m->host_alias && *m->host_alias) {
+                /* It becomes a line of /etc/hosts: a host name, nothing else. */
+                if (!lxs_hostname_valid(m->host_alias)) {
+                        snprintf(detail, size, "invalid host alias '%.64s'", m->host_alias);
+                        return -EINVAL;
+                }
+                if (!(d->host_alias = strdup(m->host_alias)))
+                        return -ENOMEM;
+        }
         return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "init.h"
 #include "lxspath.h"
 #include "modules.h"
+#include "network.h"
 #include "mounts.h"
 #include "report.h"
 #include "sessions.h"
@@ -41,6 +42,11 @@ _Noreturn static void fatal(int err, const char *stage, const char *detail)
 static void on_disk_modules_loaded(void *data)
 {
         struct lxs_init *init = data;
+        /* virtio_net is in the same phase: a distro's first command has its network. */
+        char detail[96] = "";
+        int r = lxs_network_nat_setup(detail, sizeof(detail));
+        if (r < 0)
+                lxs_report(-r, false, detail, "configure the network");
         /* Before any distro starts, so every container finds the shares mounted. */
         lxs_shares_modules_ready();
         lxs_distros_modules_ready(init->distros);
@@ -139,6 +145,9 @@ int main(int argc, char **argv)
         r = lxs_module_autoload_disable();
         if (r < 0)
                 lxs_report(-r, false, NULL, "empty /proc/sys/kernel/modprobe");
+        r = lxs_network_loopback_up();
+        if (r < 0)
+                lxs_report(-r, false, NULL, "bring up lo");
         /* Listen before the drivers load, so the port's uevent cannot be missed. */
         int uevent_fd = lxs_uevent_open();
         lxs_modules_load_boot(LXS_MODULES_LIST);

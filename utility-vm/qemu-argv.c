@@ -203,6 +203,15 @@ int lxs_qemu_build_argv(const struct lxs_vm_params *p, int control_fd, int qmp_f
                 push(&b, "virtio-9p-%s,fsdev=share%zu,mount_tag=" LXS_VM_SHARE_TAG_PREFIX "%zu", bus, i, i);
         }
 
+        /* Outbound access through QEMU's user-mode NAT: no privileges, no host interfaces; the
+         * guest configures the layout of nat-layout.h itself (no DHCP round trips at boot). */
+        if (p->nat_network) {
+                push(&b, "-netdev");
+                push(&b, "user,id=net0,ipv4=on,ipv6=on");
+                push(&b, "-device");
+                push(&b, "virtio-net-%s,netdev=net0", bus);
+        }
+
         push(&b, "-chardev");
         push(&b, "socket,id=qmp,fd=%d", qmp_fd);
         push(&b, "-mon");

@@ -79,6 +79,7 @@ struct lxs_vm_params {
          * QEMU, and the backend never follows a symlink or ".." out of the folder). */
         const char *const *shares;
         size_t n_shares;
+        bool nat_network;              /* a virtio-net NIC on QEMU's user-mode NAT (nat-layout.h) */
 };
 
 #define LXS_VM_SHARE_TAG_PREFIX "lxs-share"

@@ -354,6 +354,40 @@ static int parse_machine(const char *value, void *field, const struct load_ctx *
         return -EINVAL;
 }
 
+/* As WSL's networkingMode, case-insensitively: NAT (QEMU's user-mode network) or none. */
+static int parse_networking_mode(const char *value, void *field, const struct load_ctx *ctx, char *why,
+                                 size_t why_len)
+{
+        (void)ctx;
+        if (strcasecmp(value, "nat") == 0)
+                *(bool *)field = true;
+        else if (strcasecmp(value, "none") == 0)
+                *(bool *)field = false;
+        else {
+                snprintf(why, why_len, "invalid networking mode '%s' (expected nat or none)", value);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+/* A DNS name for /etc/hosts: letters, digits, '-' and '.', not starting with '-' or '.'. */
+static int parse_host_alias(const char *value, void *field, const struct load_ctx *ctx, char *why,
+                            size_t why_len)
+{
+        (void)ctx;
+        size_t len = strlen(value);
+        bool ok = len <= LXS_CONFIG_HOST_ALIAS_MAX && value[0] != '-' && value[0] != '.';
+        for (size_t i = 0; ok && i < len; i++)
+                ok = isalnum((unsigned char)value[i]) || value[i] == '-' || value[i] == '.';
+        if (!ok) {
+                snprintf(why, why_len, "invalid host name '%s' (letters, digits, '-' and '.', at most %u)",
+                         value, LXS_CONFIG_HOST_ALIAS_MAX);
+                return -EINVAL;
+        }
+        memcpy(field, value, len + 1); /* empty: no name for the host */
+        return 0;
+}
+
 struct key_def {
         const char *section;
         const char *key;
@@ -368,6 +402,8 @@ static const struct key_def keys[] = {
         { "vm", "kernel", parse_kernel, offsetof(struct lxs_config, kernel) },
         { "vm", "kernelCommandLine", parse_cmdline, offsetof(struct lxs_config, kernel_cmdline) },
         { "vm", "accel", parse_accel, offsetof(struct lxs_config, accel) },
+        { "vm", "networkingMode", parse_networking_mode, offsetof(struct lxs_config, nat_network) },
+        { "vm", "hostAlias", parse_host_alias, offsetof(struct lxs_config, host_alias) },
         { "vm", "vmIdleTimeout", parse_idle_timeout, offsetof(struct lxs_config, vm_idle_timeout_ms) },
         { "vm", "machine", parse_machine, offsetof(struct lxs_config, machine) },
         { "distro", "defaultImageSize", parse_image_size, offsetof(struct lxs_config, default_image_size) },
@@ -518,6 +554,8 @@ void lxs_config_defaults(struct lxs_config *cfg)
                 .share_home = true,
                 .share_folders = NULL,
                 .view_link_dir = NULL,
+                .nat_network = true,
+                .host_alias = LXS_CONFIG_DEFAULT_HOST_ALIAS,
         };
 }
 

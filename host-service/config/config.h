@@ -34,6 +34,8 @@
 #define LXS_CONFIG_MIN_IMAGE_SIZE (1ULL << 30)
 /* A distro with nothing running in it is stopped after this long, as WSL's instanceIdleTimeout. */
 #define LXS_CONFIG_DEFAULT_DISTRO_IDLE_TIMEOUT_MS 15000u
+#define LXS_CONFIG_DEFAULT_HOST_ALIAS "host.lxs.internal"
+#define LXS_CONFIG_HOST_ALIAS_MAX 64u /* what the guest accepts as a host name */
 
 struct lxs_config {
         uint32_t memory_mib;          /* [vm] memory: a size with unit, e.g. 2GB, 512MB */
@@ -57,6 +59,10 @@ struct lxs_config {
         /* [views] linkDir: a folder where each distro NAME gets a symlink NAME to its view
          * ($XDG_RUNTIME_DIR/lxs/mnt/NAME); absolute, "~/" expanded. NULL: no links (default). */
         char *view_link_dir;
+        bool nat_network;             /* [vm] networkingMode: nat (default, QEMU user-mode NAT) or none */
+        /* [vm] hostAlias: the name distros reach the host's loopback by (in their /etc/hosts);
+         * empty: none. */
+        char host_alias[LXS_CONFIG_HOST_ALIAS_MAX + 1];
 };
 
 /* Called once per problem that does not stop loading, e.g.

@@ -30,6 +30,7 @@
 #include "fd-util.h"
 #include "log.h"
 #include "lxsd.h"
+#include "resolv.h"
 
 /* Under TCG the guest mounts and sets up a distro in well under a second; this catches a
  * guest that will never answer. */
@@ -336,17 +337,20 @@ static void distro_send_start(struct distro *d)
         char hostname[64];
         make_hostname(d->name, hostname, sizeof(hostname));
         /* The guest keeps the distro's own file when this is empty. */
-        _cleanup_free_ char *resolv = NULL;
-        if (lxs_read_file("/etc/resolv.conf", RESOLV_CONF_MAX, &resolv) < 0) {
-                free(resolv);
-                resolv = NULL;
+        _cleanup_free_ char *host_resolv = NULL;
+        if (lxs_read_file("/etc/resolv.conf", RESOLV_CONF_MAX, &host_resolv) < 0) {
+                free(host_resolv);
+                host_resolv = NULL;
         }
+        _cleanup_free_ char *resolv = lxsd_guest_resolv_conf(host_resolv, m->cfg.nat_network);
         Lxs__Guest__DistroStart start = LXS__GUEST__DISTRO_START__INIT;
         start.name = d->name;
         start.scsi_target = d->target;
         start.hostname = hostname;
         start.default_uid = d->default_uid;
         start.resolv_conf = resolv ? resolv : (char *)"";
+        /* The alias names the NAT gateway, which only the NAT network has. */
+        start.host_alias = m->cfg.nat_network ? m->cfg.host_alias : (char *)"";
         Lxs__Guest__HostToGuest msg = LXS__GUEST__HOST_TO_GUEST__INIT;
         msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START;
         msg.distro_start = &start;

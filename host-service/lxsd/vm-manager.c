@@ -401,6 +401,7 @@ static int vm_boot(struct vm_manager *m, char *err, size_t errlen)
         struct lxs_vm_params p = {
                 .shares = (const char *const *)m->shares.paths,
                 .n_shares = m->shares.n,
+                .nat_network = cfg.nat_network,
                 .qemu = getenv("LXS_QEMU"),
                 .kernel = kernel,
                 .initrd = initrd,

@@ -39,7 +39,7 @@ lxsd_pid() {
         # The lock file is held by the live lxsd; fuser is not always there, so ask /proc.
         local sock="$LXS_RUNTIME_DIR/lxsd.sock"
         for p in $(pgrep -x lxsd || true); do
-                if tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "LXS_RUNTIME_DIR=$LXS_RUNTIME_DIR"; then
+                if tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qx "LXS_RUNTIME_DIR=$LXS_RUNTIME_DIR"; then
                         echo "$p"
                         return 0
                 fi

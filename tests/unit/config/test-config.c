@@ -525,6 +525,45 @@ static void test_views_section(void)
         check_is_defaults(&cfg);
 }
 
+static void test_network_keys(void)
+{
+        struct lxs_config cfg;
+        struct warnings w;
+        _cleanup_free_ char *error = NULL;
+        lxs_config_defaults(&cfg);
+        CHECK(cfg.nat_network);
+        CHECK_STREQ(cfg.host_alias, "host.lxs.internal");
+
+        write_conf("[vm]\nnetworkingMode = NONE\nhostAlias = gw.example\n");
+        CHECK(load(&cfg, &w, &error) == 0);
+        CHECK(!cfg.nat_network);
+        CHECK_STREQ(cfg.host_alias, "gw.example");
+        write_conf("[vm]\nnetworkingMode = nat\nhostAlias =\n");
+        CHECK(load(&cfg, &w, &error) == 0);
+        CHECK(cfg.nat_network);
+        CHECK_STREQ(cfg.host_alias, "");
+
+        write_conf("[vm]\nnetworkingMode = mirrored\n");
+        CHECK(load(&cfg, &w, &error) == -EINVAL);
+        CHECK(error && strstr(error, ":2: networkingMode: invalid networking mode 'mirrored'"));
+        check_is_defaults(&cfg);
+        static const char *const bad[] = { "-gw", ".gw", "gw host", "gw\tx", "gw/x" };
+        for (size_t i = 0; i < LXS_ARRAY_SIZE(bad); i++) {
+                write_conf("[vm]\nhostAlias = %s\n", bad[i]);
+                free(error);
+                error = NULL;
+                CHECK(load(&cfg, &w, &error) == -EINVAL);
+                CHECK(error && strstr(error, ":2: hostAlias: invalid host name"));
+        }
+        char longname[80];
+        memset(longname, 'a', sizeof(longname) - 1);
+        longname[sizeof(longname) - 1] = '\0';
+        write_conf("[vm]\nhostAlias = %s\n", longname);
+        free(error);
+        error = NULL;
+        CHECK(load(&cfg, &w, &error) == -EINVAL);
+}
+
 static void test_unreadable(void)
 {
         /* A directory where the file should be: an error, not defaults. */
@@ -567,6 +606,7 @@ int main(void)
         test_distro_section();
         test_shares_section();
         test_views_section();
+        test_network_keys();
         test_unreadable();
         test_default_path();
 

@@ -84,6 +84,16 @@ int main(void)
         CHECK(find(tcg, "virtio-9p-device,fsdev=share0,mount_tag=lxs-share0") > 0);
         CHECK(find(tcg, "local,id=share1,path=/srv/a,,b,security_model=none,multidevs=remap") > 0);
         CHECK(find(tcg, "virtio-9p-device,fsdev=share1,mount_tag=lxs-share1") > 0);
+        /* No network unless asked for; NAT adds QEMU's user-mode network and a NIC on it. */
+        CHECK(find(tcg, "-netdev") < 0);
+        {
+                struct lxs_vm_params nat = p;
+                nat.nat_network = true;
+                _cleanup_strv_free_ char **v = NULL;
+                CHECK_EQ_INT(lxs_qemu_build_argv(&nat, 3, 4, 0, &v), 0);
+                CHECK(v && find(v, "user,id=net0,ipv4=on,ipv6=on") > 0);
+                CHECK(v && find(v, "virtio-net-device,netdev=net0") > 0);
+        }
         {
                 /* A relative share path or too many shares is refused, not passed to QEMU. */
                 static const char *const relative[] = { "home/u" };

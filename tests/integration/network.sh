@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The utility VM's network as a distro sees it: loopback up, a NAT interface, resolv.conf
+# pointing at QEMU's DNS forwarder, names resolving through the host's resolver, the host's own
+# loopback services reachable as host.lxs.internal, and the package mirror reachable:
+# `apt-get update && apt-get install` works. [vm] hostAlias renames or drops the host's name;
+# [vm] networkingMode = none leaves the VM without a NIC. The only address outside this machine
+# contacted is the apt mirror the host itself uses.
+. "$(dirname "$0")/lib.sh"
+
+mirror_host=$({ sed -n 's|^URIs: *https\?://\([^/ ]*\).*|\1|p; s|^deb \[*[^]]*\]* *https\?://\([^/ ]*\).*|\1|p' \
+        /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null || true; } | head -1)
+[ -n "$mirror_host" ] || skip "the host has no http(s) apt mirror configured"
+getent hosts "$mirror_host" >/dev/null || skip "the host cannot resolve its apt mirror $mirror_host"
+
+import_debian deb
+
+# -- interfaces, resolver and hosts as generated
+expect_eq "$(lxs -d deb -e cat /sys/class/net/lo/flags)" "0x9" "lo is up"
+expect_eq "$(lxs -d deb -e sh -c 'ls /sys/class/net | grep -vx lo | wc -l')" "1" "one NAT interface"
+lxs -d deb -e grep -qx "nameserver 10.0.2.3" /etc/resolv.conf || fail "resolv.conf does not use the NAT's DNS"
+expect_eq "$(lxs -d deb -e getent hosts host.lxs.internal | awk '{print $1}')" "10.0.2.2" "host.lxs.internal"
+
+# -- DNS and the host's loopback services
+lxs -d deb -e getent hosts "$mirror_host" >/dev/null || fail "DNS: $mirror_host does not resolve in the distro"
+port_file="$TEST_ROOT/port"
+python3 - "$port_file" <<'PY' &
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+s.settimeout(60)
+c, _ = s.accept()
+c.sendall(b"hello from the host\n")
+c.close()
+PY
+server=$!
+wait_for 10 test -s "$port_file" || fail "the host test server did not start"
+port=$(cat "$port_file")
+got=$(lxs -d deb -e timeout 20 bash -c "exec 3<>/dev/tcp/host.lxs.internal/$port && cat <&3")
+expect_eq "$got" "hello from the host" "a service on the host's 127.0.0.1 through host.lxs.internal"
+wait "$server" || fail "the host test server saw no connection"
+
+# -- the package mirror: update and install a small package
+lxs -d deb -u root -e sh -c 'apt-get update -q >/tmp/apt.log 2>&1 || { tail -5 /tmp/apt.log; exit 1; }' ||
+        fail "apt-get update in the distro"
+lxs -d deb -u root -e sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q hello >/tmp/apt.log 2>&1 ||
+        { tail -5 /tmp/apt.log; exit 1; }' || fail "apt-get install in the distro"
+expect_eq "$(lxs -d deb -e hello)" "Hello, world!" "the installed program"
+
+# -- [vm] hostAlias renames the host; [vm] networkingMode = none removes the NIC
+lxs --shutdown || fail "shutdown"
+printf '[vm]\nhostAlias = gateway.example\n' >"$LXS_CONFIG_DIR/lxs.conf"
+expect_eq "$(lxs -d deb -e getent hosts gateway.example | awk '{print $1}')" "10.0.2.2" "[vm] hostAlias"
+lxs -d deb -e getent hosts host.lxs.internal >/dev/null && fail "the default host name is still there after hostAlias"
+lxs --shutdown || fail "shutdown"
+printf '[vm]\nnetworkingMode = none\n' >"$LXS_CONFIG_DIR/lxs.conf"
+expect_eq "$(lxs -d deb -e ls /sys/class/net)" "lo" "interfaces with networkingMode = none"
+lxs -d deb -e grep -q "host.lxs.internal" /etc/hosts && fail "a host name without a network"
+expect_eq "$(lxs -d deb -e cat /sys/class/net/lo/flags)" "0x9" "lo without a network"
+printf '[vm]\nnetworkingMode = bridged\n' >"$LXS_CONFIG_DIR/lxs.conf"
+lxs --shutdown || fail "shutdown"
+one_line_error "networkingMode: invalid networking mode 'bridged'" lxs -d deb -e true
+echo "PASS: $TEST_NAME"
