@@ -16,10 +16,11 @@
 #include "distros.h"
 #include "event-loop.h"
 #include "init.h"
+#include "listeners.h"
 #include "lxspath.h"
 #include "modules.h"
-#include "network.h"
 #include "mounts.h"
+#include "network.h"
 #include "report.h"
 #include "sessions.h"
 #include "shutdown.h"
@@ -66,6 +67,11 @@ static void on_hello_ack(struct lxs_channel *ch, const Lxs__Guest__HelloAck *ack
                         lxs_report(-r, false, ack->hostname, "set hostname");
         }
         lxs_shares_set(ack);
+        if (ack->localhost_forwarding) {
+                int fr = lxs_listeners_start(init->loop, &init->channel);
+                if (fr < 0)
+                        lxs_report(-fr, false, NULL, "start localhost forwarding");
+        }
         if (ack->host_time_ns > 0) {
                 int r = lxs_clock_sync(ack->host_time_ns);
                 if (r < 0)

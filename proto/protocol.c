@@ -114,6 +114,17 @@ static int hello_ack_ok(const Lxs__Guest__HelloAck *a)
         return 1;
 }
 
+/* Ascending and distinct, so the host can diff two sets in one pass. */
+static int ports_ok(const Lxs__Guest__ListeningPorts *p)
+{
+        if (p->n_ports > LXS_LISTENING_PORTS_MAX)
+                return 0;
+        for (size_t i = 0; i < p->n_ports; i++)
+                if (p->ports[i] == 0 || p->ports[i] > 65535 || (i > 0 && p->ports[i] <= p->ports[i - 1]))
+                        return 0;
+        return 1;
+}
+
 static int guest_to_host_ok(const Lxs__Guest__GuestToHost *m)
 {
         switch (m->msg_case) {
@@ -139,6 +150,8 @@ static int guest_to_host_ok(const Lxs__Guest__GuestToHost *m)
                 return name_ok(m->distro_stopped->name) && string_ok(m->distro_stopped->reason);
         case LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_ACTIVITY:
                 return name_ok(m->distro_activity->name);
+        case LXS__GUEST__GUEST_TO_HOST__MSG_LISTENING_PORTS:
+                return ports_ok(m->listening_ports);
         case LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_STARTED:
         case LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_EXITED:
         case LXS__GUEST__GUEST_TO_HOST__MSG_STATUS_REPLY:
@@ -163,7 +176,7 @@ static int host_to_guest_ok(const Lxs__Guest__HostToGuest *m)
                 return stream_ok(m->stream_credit->stream);
         case LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START:
                 return name_ok(m->distro_start->name) && string_ok(m->distro_start->hostname) &&
-                       string_ok(m->distro_start->resolv_conf);
+                       string_ok(m->distro_start->resolv_conf) && string_ok(m->distro_start->host_alias);
         case LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_STOP:
                 return name_ok(m->distro_stop->name);
         case LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_SIGNAL:

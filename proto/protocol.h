@@ -30,6 +30,8 @@
 #define LXS_MAX_RUNNING_DISTROS 64u
 /* Host folders in HelloAck; a share's host path is at most LXS_SHARE_PATH_MAX bytes. */
 #define LXS_SHARES_MAX 8u
+/* Ports one ListeningPorts may name; more are not forwarded. */
+#define LXS_LISTENING_PORTS_MAX 1024u
 
 /* ExecStart/ExecRequest.image_tool: the only program of the guest image a session may run
  * (installed in the initramfs as /lib/lxs/lxs-9p-server). */

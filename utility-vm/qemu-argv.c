@@ -207,9 +207,9 @@ int lxs_qemu_build_argv(const struct lxs_vm_params *p, int control_fd, int qmp_f
          * guest configures the layout of nat-layout.h itself (no DHCP round trips at boot). */
         if (p->nat_network) {
                 push(&b, "-netdev");
-                push(&b, "user,id=net0,ipv4=on,ipv6=on");
+                push(&b, "user,id=" LXS_VM_NETDEV ",ipv4=on,ipv6=on");
                 push(&b, "-device");
-                push(&b, "virtio-net-%s,netdev=net0", bus);
+                push(&b, "virtio-net-%s,netdev=" LXS_VM_NETDEV, bus);
         }
 
         push(&b, "-chardev");

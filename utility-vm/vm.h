@@ -83,6 +83,8 @@ struct lxs_vm_params {
 };
 
 #define LXS_VM_SHARE_TAG_PREFIX "lxs-share"
+/* QEMU id of the NAT network (params.nat_network). */
+#define LXS_VM_NETDEV "net0"
 #define LXS_VM_MAX_SHARES 8u
 
 struct lxs_vm {
@@ -108,6 +110,10 @@ struct lxs_vm_ops {
         int (*attach_disk)(struct lxs_vm *vm, unsigned target, const char *path, char **err_detail);
         /* Removes it again; the guest must have unmounted it. */
         int (*detach_disk)(struct lxs_vm *vm, unsigned target, char **err_detail);
+        /* Localhost forwarding (NAT network only): on, the host's 127.0.0.1:port reaches the
+         * guest's NAT address on the same port; -EADDRINUSE with *err_detail when the host port
+         * cannot be had. Off removes it. NULL: the driver cannot forward. */
+        int (*forward_port)(struct lxs_vm *vm, uint16_t port, bool on, char **err_detail);
 };
 
 /* SCSI targets the controller offers to distros. */

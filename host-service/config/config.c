@@ -404,6 +404,7 @@ static const struct key_def keys[] = {
         { "vm", "accel", parse_accel, offsetof(struct lxs_config, accel) },
         { "vm", "networkingMode", parse_networking_mode, offsetof(struct lxs_config, nat_network) },
         { "vm", "hostAlias", parse_host_alias, offsetof(struct lxs_config, host_alias) },
+        { "vm", "localhostForwarding", parse_bool_value, offsetof(struct lxs_config, localhost_forwarding) },
         { "vm", "vmIdleTimeout", parse_idle_timeout, offsetof(struct lxs_config, vm_idle_timeout_ms) },
         { "vm", "machine", parse_machine, offsetof(struct lxs_config, machine) },
         { "distro", "defaultImageSize", parse_image_size, offsetof(struct lxs_config, default_image_size) },
@@ -555,6 +556,7 @@ void lxs_config_defaults(struct lxs_config *cfg)
                 .share_folders = NULL,
                 .view_link_dir = NULL,
                 .nat_network = true,
+                .localhost_forwarding = true,
                 .host_alias = LXS_CONFIG_DEFAULT_HOST_ALIAS,
         };
 }

@@ -60,6 +60,7 @@ struct lxs_config {
          * ($XDG_RUNTIME_DIR/lxs/mnt/NAME); absolute, "~/" expanded. NULL: no links (default). */
         char *view_link_dir;
         bool nat_network;             /* [vm] networkingMode: nat (default, QEMU user-mode NAT) or none */
+        bool localhost_forwarding;    /* [vm] localhostForwarding: distro listeners on the host's 127.0.0.1 */
         /* [vm] hostAlias: the name distros reach the host's loopback by (in their /etc/hosts);
          * empty: none. */
         char host_alias[LXS_CONFIG_HOST_ALIAS_MAX + 1];

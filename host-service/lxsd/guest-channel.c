@@ -42,6 +42,7 @@ static int on_hello(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
         ack.n_shares = m->shares.n;
         _cleanup_free_ char *view_root = lxs_path_join(m->d->runtime_dir, "mnt");
         ack.view_root = view_root;
+        ack.localhost_forwarding = m->cfg.nat_network && m->cfg.localhost_forwarding && m->driver->forward_port;
         char reason[128];
         if (!ack.accepted) {
                 snprintf(reason, sizeof(reason), "guest speaks protocol %u, lxsd %u", h->protocol_version,
@@ -121,6 +122,11 @@ static int on_distro_activity(struct vm_manager *m, const Lxs__Guest__GuestToHos
         return distro_on_activity(m, msg->distro_activity);
 }
 
+static int on_listening_ports(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
+{
+        return forward_on_listening(m, msg->listening_ports);
+}
+
 typedef int (*guest_handler)(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg);
 
 /* Indexed by GuestToHost's oneof case; `before_handshake` marks what a booting guest may send. */
@@ -141,6 +147,7 @@ static const struct {
         [LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_FAILED] = { on_distro_failed, false },
         [LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_STOPPED] = { on_distro_stopped, false },
         [LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_ACTIVITY] = { on_distro_activity, false },
+        [LXS__GUEST__GUEST_TO_HOST__MSG_LISTENING_PORTS] = { on_listening_ports, false },
 };
 
 /* Returns 0, or negative errno for a message that breaks the protocol. */

@@ -103,6 +103,8 @@ struct vm_manager {
         struct distro *distros[LXS_VM_MAX_DISKS];   /* indexed by SCSI target */
         unsigned ndistros;
         uint64_t stuck_targets;                /* bit i: target i could not be detached */
+        uint16_t forwarded[LXS_LISTENING_PORTS_MAX]; /* host loopback ports forwarded, ascending */
+        size_t n_forwarded;
 };
 
 enum client_state {
@@ -240,6 +242,10 @@ int session_on_data(struct vm_manager *m, const Lxs__Guest__StreamData *msg);
 int session_on_close(struct vm_manager *m, const Lxs__Guest__StreamClose *msg);
 int session_on_credit(struct vm_manager *m, const Lxs__Guest__StreamCredit *msg);
 int session_on_exited(struct vm_manager *m, const Lxs__Guest__ExecExited *msg);
+
+/* forward.c: localhost forwarding. Applies a guest's ListeningPorts; -EPROTO if forwarding was
+ * not asked for. The forwards die with QEMU: the VM's end clears n_forwarded. */
+int forward_on_listening(struct vm_manager *m, const Lxs__Guest__ListeningPorts *msg);
 
 /* views.c: the host's file view of each running distro. views_spawn starts a detached
  * `lxs --mount-view NAME` and does not wait for it (with link_dir, [views] linkDir, it first

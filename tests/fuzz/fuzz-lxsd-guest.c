@@ -41,9 +41,14 @@ static int fake_detach(struct lxs_vm *vm, unsigned target, char **err)
 {
         return fail_disks ? -EIO : 0;
 }
+static int fake_forward(struct lxs_vm *vm, uint16_t port, bool on, char **err)
+{
+        /* A taken port now and then, so the skip path is fuzzed too. */
+        return fail_disks && port % 3 == 0 ? -EADDRINUSE : 0;
+}
 static const struct lxs_vm_ops fake_driver = {
         .name = "fuzz", .start = fake_start, .kill = fake_kill, .reap = fake_reap,
-        .attach_disk = fake_attach, .detach_disk = fake_detach,
+        .attach_disk = fake_attach, .detach_disk = fake_detach, .forward_port = fake_forward,
 };
 
 static struct lxsd d;

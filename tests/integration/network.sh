@@ -2,7 +2,8 @@
 # The utility VM's network as a distro sees it: loopback up, a NAT interface, resolv.conf
 # pointing at QEMU's DNS forwarder, names resolving through the host's resolver, the host's own
 # loopback services reachable as host.lxs.internal, and the package mirror reachable:
-# `apt-get update && apt-get install` works. [vm] hostAlias renames or drops the host's name;
+# `apt-get update && apt-get install` works. Listeners in a distro appear on the host's
+# 127.0.0.1 and go again ([vm] localhostForwarding). [vm] hostAlias renames or drops the host's name;
 # [vm] networkingMode = none leaves the VM without a NIC. The only address outside this machine
 # contacted is the apt mirror the host itself uses.
 . "$(dirname "$0")/lib.sh"
@@ -47,6 +48,59 @@ lxs -d deb -u root -e sh -c 'apt-get update -q >/tmp/apt.log 2>&1 || { tail -5 /
 lxs -d deb -u root -e sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q hello >/tmp/apt.log 2>&1 ||
         { tail -5 /tmp/apt.log; exit 1; }' || fail "apt-get install in the distro"
 expect_eq "$(lxs -d deb -e hello)" "Hello, world!" "the installed program"
+
+# -- localhost forwarding: a listener in the distro is on the host's 127.0.0.1 within 2 s and
+# gone within 2 s after it closes; many connections with checksums, half-close, a connection
+# that never reads stalls nobody; a port the host already uses is skipped with a log line.
+tcp_check() { python3 "$(dirname "$0")/tcp-check.py" "$@"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+lxs -d deb -e sh -c 'cat >/var/tmp/echo.pl' <<'PERL'
+use IO::Socket::INET;
+my $s = IO::Socket::INET->new(LocalAddr => "0.0.0.0", LocalPort => $ARGV[0], Listen => 64, ReuseAddr => 1)
+        or die "listen: $!";
+open(my $f, ">", "/tmp/echo-$ARGV[0].pid") or die; print $f "$$\n"; close $f;
+$SIG{CHLD} = "IGNORE";
+while (my $c = $s->accept) {
+        if (fork == 0) { my $b; while (sysread($c, $b, 65536)) { syswrite($c, $b) or last } shutdown($c, 1); exit 0 }
+        close $c;
+}
+PERL
+start_echo() { # PORT: starts the echo server in the distro and waits until it listens there
+        lxs -d deb -e sh -c "rm -f /tmp/echo-$1.pid; nohup perl /var/tmp/echo.pl $1 >/tmp/echo-$1.log 2>&1 &"
+        local hex
+        hex=$(printf '%04X' "$1")
+        listening() { lxs -d deb -e grep -q ":$hex 00000000:0000 0A" /proc/net/tcp; }
+        wait_for 20 listening || fail "the echo server did not listen on $1 in the distro"
+}
+stop_echo() { lxs -d deb -e sh -c "kill \$(cat /tmp/echo-$1.pid)"; }
+
+port=$(free_port)
+start_echo "$port"
+secs=$(tcp_check up "$port" 2) || fail "a distro listener on $port was not on the host's 127.0.0.1 within 2 s"
+echo "forward of $port up after $secs s"
+tcp_check echo "$port" 8 $((4 << 20)) || fail "concurrent forwarded connections lost or mixed data"
+stop_echo "$port"
+secs=$(tcp_check down "$port" 2) || fail "port $port still forwarded 2 s after its listener closed"
+echo "forward of $port gone after $secs s"
+
+taken=$(free_port)
+tcp_check listen "$taken" "the host's own" >"$TEST_ROOT/listen.out" &
+host_server=$!
+wait_for 10 grep -q listening "$TEST_ROOT/listen.out" || fail "the host's server on $taken did not start"
+start_echo "$taken"
+wait_for 5 grep -q "port $taken: skipped" "$LXS_STATE_DIR/lxsd.log" || fail "no log line for the taken port $taken"
+expect_eq "$(python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1",int(sys.argv[1]))); print(s.recv(99).decode().strip())' "$taken")" \
+        "the host's own" "the host's server on a port a distro also listens on"
+kill "$host_server"
+stop_echo "$taken"
+
+# -- [vm] localhostForwarding = false
+lxs --shutdown || fail "shutdown"
+printf '[vm]\nlocalhostForwarding = false\n' >"$LXS_CONFIG_DIR/lxs.conf"
+port=$(free_port)
+start_echo "$port"
+sleep 2
+tcp_check down "$port" 1 >/dev/null || fail "forwarded with localhostForwarding = false"
 
 # -- [vm] hostAlias renames the host; [vm] networkingMode = none removes the NIC
 lxs --shutdown || fail "shutdown"

@@ -115,6 +115,10 @@ static void test_guest_to_host(void)
         Lxs__Guest__DistroActivity distro_activity = LXS__GUEST__DISTRO_ACTIVITY__INIT;
         distro_activity.name = "debian";
         distro_activity.busy = 1;
+        Lxs__Guest__ListeningPorts listening_ports = LXS__GUEST__LISTENING_PORTS__INIT;
+        uint32_t ports[] = { 22, 8080, 65535 };
+        listening_ports.ports = ports;
+        listening_ports.n_ports = 3;
 
         Lxs__Guest__GuestToHost m = LXS__GUEST__GUEST_TO_HOST__INIT;
 #define G2H(field, kase)                                                                 \
@@ -136,6 +140,7 @@ static void test_guest_to_host(void)
         G2H(distro_failed, DISTRO_FAILED);
         G2H(distro_stopped, DISTRO_STOPPED);
         G2H(distro_activity, DISTRO_ACTIVITY);
+        G2H(listening_ports, LISTENING_PORTS);
 #undef G2H
 }
 
@@ -146,6 +151,7 @@ static void test_host_to_guest(void)
         ack.accepted = 1;
         ack.hostname = "lxs";
         ack.host_time_ns = 1700000000000000000LL;
+        ack.localhost_forwarding = 1;
         Lxs__Guest__Share share_home = LXS__GUEST__SHARE__INIT, share_data = LXS__GUEST__SHARE__INIT;
         share_home.tag = "lxs-share0";
         share_home.host_path = "/home/ann";
@@ -190,6 +196,7 @@ static void test_host_to_guest(void)
         dstart.hostname = "debian";
         dstart.default_uid = 1000;
         dstart.resolv_conf = "nameserver 10.0.2.3\n";
+        dstart.host_alias = "host.lxs.internal";
         Lxs__Guest__DistroStop dstop = LXS__GUEST__DISTRO_STOP__INIT;
         dstop.name = "debian";
         static char *cmdline[] = { "echo $HOME" };
@@ -397,6 +404,23 @@ static void test_bounds(void)
 
         data.data.len = 1;
         data.stream = (Lxs__Guest__Stream)7;
+        expect_rejected(&m.base, dec_g2h);
+
+        /* Ports: 1..65535, ascending and distinct, at most LXS_LISTENING_PORTS_MAX. */
+        Lxs__Guest__ListeningPorts lp = LXS__GUEST__LISTENING_PORTS__INIT;
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_LISTENING_PORTS;
+        m.listening_ports = &lp;
+        static const uint32_t bad_sets[][2] = { { 0, 80 }, { 80, 65536 }, { 80, 80 }, { 443, 80 } };
+        for (size_t i = 0; i < sizeof(bad_sets) / sizeof(bad_sets[0]); i++) {
+                lp.ports = (uint32_t *)bad_sets[i];
+                lp.n_ports = 2;
+                expect_rejected(&m.base, dec_g2h);
+        }
+        static uint32_t many_ports[LXS_LISTENING_PORTS_MAX + 1];
+        for (size_t i = 0; i < LXS_LISTENING_PORTS_MAX + 1; i++)
+                many_ports[i] = (uint32_t)i + 1;
+        lp.ports = many_ports;
+        lp.n_ports = LXS_LISTENING_PORTS_MAX + 1;
         expect_rejected(&m.base, dec_g2h);
 
         Lxs__Guest__ExecStart start = LXS__GUEST__EXEC_START__INIT;
