@@ -1,31 +1,60 @@
-/* Scanning the VM's TCP listeners for localhost forwarding (listeners.h). */
+/* Scanning the VM's TCP listeners for localhost forwarding, with relays for loopback-only
+ * servers (listeners.h). */
 #include "listeners.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "control-channel.h"
 #include "event-loop.h"
 #include "fd-util.h"
-#include "protocol.h"
+#include "port-relay.h"
 #include "report.h"
 
 #define TCP_LISTEN 0x0A
 /* /proc/net/tcp grows by ~150 bytes a socket; this is thousands of sockets. */
 #define PROC_NET_TCP_MAX (4u << 20)
+/* Relays at once; a guest with more loopback-only servers gets the first ones forwarded. */
+#define MAX_RELAYS 64
 
-static bool all_zero_hex(const char *s, size_t len)
+/* As /proc/net/tcp6 prints addresses: four 32-bit words in host (little-endian) order. */
+static const char *const loopback_v4[] = { "0100007F" };
+static const char *const loopback_v6[] = { "00000000000000000000000001000000", "0000000000000000FFFF00000100007F" };
+
+static bool all_zero_hex(const char *s)
 {
-        for (size_t i = 0; i < len; i++)
-                if (s[i] != '0')
+        for (; *s; s++)
+                if (*s != '0')
                         return false;
         return true;
 }
 
-size_t lxs_listeners_parse(const char *text, bool v6, uint16_t *ports, size_t max, size_t *n)
+static bool is_loopback(const char *addr, bool v6)
+{
+        const char *const *list = v6 ? loopback_v6 : loopback_v4;
+        size_t n = v6 ? LXS_ARRAY_SIZE(loopback_v6) : LXS_ARRAY_SIZE(loopback_v4);
+        for (size_t i = 0; i < n; i++)
+                if (strcasecmp(addr, list[i]) == 0)
+                        return true;
+        return false;
+}
+
+static size_t add(struct lxs_port_set *set, unsigned port)
+{
+        if (set->n >= LXS_LISTENING_PORTS_MAX)
+                return 1;
+        set->ports[set->n++] = (uint16_t)port;
+        return 0;
+}
+
+size_t lxs_listeners_parse(const char *text, bool v6, struct lxs_port_set *wild, struct lxs_port_set *loop)
 {
         size_t addr_len = v6 ? 32 : 8, dropped = 0;
         for (const char *line = text; line && *line;) {
@@ -34,12 +63,11 @@ size_t lxs_listeners_parse(const char *text, bool v6, uint16_t *ports, size_t ma
                 unsigned port, state;
                 /* "  N: ADDR:PORT REMADDR:REMPORT ST ..."; the header line does not match. */
                 if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", local, &port, &state) == 3 &&
-                    strlen(local) == addr_len && state == TCP_LISTEN && port > 0 && port <= 65535 &&
-                    all_zero_hex(local, addr_len)) {
-                        if (*n < max)
-                                ports[(*n)++] = (uint16_t)port;
-                        else
-                                dropped++;
+                    strlen(local) == addr_len && state == TCP_LISTEN && port > 0 && port <= 65535) {
+                        if (all_zero_hex(local))
+                                dropped += add(wild, port);
+                        else if (is_loopback(local, v6))
+                                dropped += add(loop, port);
                 }
                 line = end ? end + 1 : NULL;
         }
@@ -51,51 +79,111 @@ static int compare_ports(const void *a, const void *b)
         return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
-size_t lxs_listeners_normalise(uint16_t *ports, size_t n)
+bool lxs_port_set_has(const struct lxs_port_set *set, uint16_t port)
 {
-        if (n == 0)
-                return 0;
-        qsort(ports, n, sizeof(*ports), compare_ports);
-        size_t out = 1;
-        for (size_t i = 1; i < n; i++)
-                if (ports[i] != ports[out - 1])
-                        ports[out++] = ports[i];
-        return out;
+        return bsearch(&port, set->ports, set->n, sizeof(port), compare_ports) != NULL;
 }
+
+void lxs_port_set_normalise(struct lxs_port_set *set, const struct lxs_port_set *minus)
+{
+        if (set->n == 0)
+                return;
+        qsort(set->ports, set->n, sizeof(set->ports[0]), compare_ports);
+        size_t out = 0;
+        for (size_t i = 0; i < set->n; i++) {
+                if (out > 0 && set->ports[i] == set->ports[out - 1])
+                        continue;
+                if (minus && lxs_port_set_has(minus, set->ports[i]))
+                        continue;
+                set->ports[out++] = set->ports[i];
+        }
+        set->n = out;
+}
+
+struct relay {
+        uint16_t port;
+        pid_t pid;
+        int pidfd;
+};
 
 static struct {
         bool started;
         struct lxs_channel **ch;
-        uint16_t sent[LXS_LISTENING_PORTS_MAX];
-        size_t n_sent;
+        struct lxs_port_set sent;
         bool sent_once;
+        struct relay relays[MAX_RELAYS];
+        size_t n_relays;
 } scan;
 
-static size_t scan_file(const char *path, bool v6, uint16_t *ports, size_t *n)
+static void read_table(const char *path, bool v6, struct lxs_port_set *wild, struct lxs_port_set *loop4,
+                       struct lxs_port_set *loop6)
 {
         _cleanup_free_ char *text = NULL;
         if (lxs_read_file(path, PROC_NET_TCP_MAX, &text) < 0)
-                return 0; /* no IPv6 in this kernel, say: nothing listens there */
-        return lxs_listeners_parse(text, v6, ports, LXS_LISTENING_PORTS_MAX, n);
+                return; /* no IPv6 in this kernel, say: nothing listens there */
+        lxs_listeners_parse(text, v6, wild, v6 ? loop6 : loop4);
 }
 
-static void send_ports(const uint16_t *ports, size_t n)
+static bool relay_alive(const struct relay *r)
+{
+        return r->pidfd >= 0 && syscall(SYS_pidfd_send_signal, r->pidfd, 0, NULL, 0) == 0;
+}
+
+static void relay_stop(struct relay *r)
+{
+        if (r->pidfd >= 0) {
+                syscall(SYS_pidfd_send_signal, r->pidfd, SIGTERM, NULL, 0);
+                close(r->pidfd); /* PID 1's reaper collects the child */
+        }
+        r->pidfd = -1;
+}
+
+/* Relays for exactly the loopback-only ports (v4 preferred when both); dead ones restart. */
+static void update_relays(const struct lxs_port_set *loop4, const struct lxs_port_set *loop6)
+{
+        size_t kept = 0;
+        for (size_t i = 0; i < scan.n_relays; i++) {
+                struct relay *r = &scan.relays[i];
+                if ((lxs_port_set_has(loop4, r->port) || lxs_port_set_has(loop6, r->port)) && relay_alive(r))
+                        scan.relays[kept++] = *r;
+                else
+                        relay_stop(r);
+        }
+        scan.n_relays = kept;
+        for (int pass = 0; pass < 2; pass++) {
+                const struct lxs_port_set *set = pass == 0 ? loop4 : loop6;
+                for (size_t i = 0; i < set->n && scan.n_relays < MAX_RELAYS; i++) {
+                        uint16_t port = set->ports[i];
+                        bool have = false;
+                        for (size_t j = 0; j < scan.n_relays && !have; j++)
+                                have = scan.relays[j].port == port;
+                        if (have)
+                                continue;
+                        int pidfd = -1;
+                        pid_t pid = lxs_port_relay_start(port, pass == 1, &pidfd);
+                        if (pid < 0)
+                                continue; /* the NAT address's port is taken: not forwardable */
+                        scan.relays[scan.n_relays++] = (struct relay){ port, pid, pidfd };
+                }
+        }
+}
+
+static void send_ports(const struct lxs_port_set *set)
 {
         struct lxs_channel *ch = scan.ch ? *scan.ch : NULL;
         if (!ch)
                 return;
         uint32_t wire[LXS_LISTENING_PORTS_MAX];
-        for (size_t i = 0; i < n; i++)
-                wire[i] = ports[i];
+        for (size_t i = 0; i < set->n; i++)
+                wire[i] = set->ports[i];
         Lxs__Guest__ListeningPorts lp = LXS__GUEST__LISTENING_PORTS__INIT;
         lp.ports = wire;
-        lp.n_ports = n;
+        lp.n_ports = set->n;
         Lxs__Guest__GuestToHost out = LXS__GUEST__GUEST_TO_HOST__INIT;
         out.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_LISTENING_PORTS;
         out.listening_ports = &lp;
         if (lxs_channel_send(ch, &out) == 0) {
-                memcpy(scan.sent, ports, n * sizeof(*ports));
-                scan.n_sent = n;
+                scan.sent = *set;
                 scan.sent_once = true;
         }
 }
@@ -103,13 +191,21 @@ static void send_ports(const uint16_t *ports, size_t n)
 static void on_scan(struct lxs_loop *loop, void *data)
 {
         (void)data;
-        uint16_t ports[LXS_LISTENING_PORTS_MAX];
-        size_t n = 0;
-        scan_file("/proc/net/tcp", false, ports, &n);
-        scan_file("/proc/net/tcp6", true, ports, &n);
-        n = lxs_listeners_normalise(ports, n);
-        if (!scan.sent_once || n != scan.n_sent || memcmp(ports, scan.sent, n * sizeof(*ports)) != 0)
-                send_ports(ports, n);
+        static struct lxs_port_set wild, loop4, loop6;
+        wild.n = loop4.n = loop6.n = 0;
+        read_table("/proc/net/tcp", false, &wild, &loop4, &loop6);
+        read_table("/proc/net/tcp6", true, &wild, &loop4, &loop6);
+        lxs_port_set_normalise(&wild, NULL);
+        /* A port with a wildcard listener needs no relay (and the relay could not bind it). */
+        lxs_port_set_normalise(&loop4, &wild);
+        lxs_port_set_normalise(&loop6, &wild);
+        update_relays(&loop4, &loop6);
+        for (size_t i = 0; i < scan.n_relays && wild.n < LXS_LISTENING_PORTS_MAX; i++)
+                wild.ports[wild.n++] = scan.relays[i].port;
+        lxs_port_set_normalise(&wild, NULL);
+        if (!scan.sent_once || wild.n != scan.sent.n ||
+            memcmp(wild.ports, scan.sent.ports, wild.n * sizeof(wild.ports[0])) != 0)
+                send_ports(&wild);
         if (lxs_loop_timer(loop, LXS_LISTENERS_SCAN_MS, on_scan, NULL) < 0)
                 lxs_report(ENOMEM, false, NULL, "localhost forwarding: schedule the next scan");
 }

@@ -1,11 +1,13 @@
 /* Localhost forwarding, guest side: which TCP ports listen in the VM's network namespace.
  *
  * Every distro shares that namespace, so one scan of /proc/net/tcp and /proc/net/tcp6 sees
- * every listener. A port counts when something listens on it on a wildcard address (0.0.0.0,
- * ::): QEMU's forwarding delivers the host's connections to the VM's NAT address, which such a
- * listener accepts. Listeners bound to loopback only are not reachable that way and are left
- * out. Once the host asks (HelloAck.localhost_forwarding), the set is scanned every
- * LXS_LISTENERS_SCAN_MS and sent as ListeningPorts whenever it changes. Nothing prints. */
+ * every listener. QEMU's forwarding delivers the host's connections to the VM's NAT address:
+ * a listener on a wildcard address (0.0.0.0, ::) accepts them itself; one on loopback only
+ * (127.0.0.1, ::1, ::ffff:127.0.0.1) gets a relay on the NAT address (port-relay.h), started
+ * and stopped here as such listeners come and go. Once the host asks
+ * (HelloAck.localhost_forwarding), the set is scanned every LXS_LISTENERS_SCAN_MS and the
+ * ports reachable on the NAT address are sent as ListeningPorts whenever they change.
+ * Nothing prints. */
 #ifndef LXS_INIT_LISTENERS_H
 #define LXS_INIT_LISTENERS_H
 
@@ -13,18 +15,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "protocol.h"
+
 struct lxs_loop;
 struct lxs_channel;
 
 #define LXS_LISTENERS_SCAN_MS 500u
 
-/* Adds to ports[*n] (at most max) the ports of the lines of a /proc/net/tcp (v6: tcp6) text in
- * state LISTEN on a wildcard address. Lines that do not parse are skipped. Returns the number
- * of ports that did not fit. */
-size_t lxs_listeners_parse(const char *text, bool v6, uint16_t *ports, size_t max, size_t *n);
+struct lxs_port_set {
+        uint16_t ports[LXS_LISTENING_PORTS_MAX];
+        size_t n;
+};
 
-/* Sorts ports[0..n) and drops duplicates; returns the new count. */
-size_t lxs_listeners_normalise(uint16_t *ports, size_t n);
+/* Adds the LISTEN lines of a /proc/net/tcp (v6: tcp6) text to `wild` (wildcard address) or
+ * `loop` (loopback address); lines that do not parse, other states and other addresses are
+ * skipped. Returns the number of ports that did not fit. */
+size_t lxs_listeners_parse(const char *text, bool v6, struct lxs_port_set *wild, struct lxs_port_set *loop);
+
+/* Sorts and dedups set; then drops from it every port of `minus` (sorted) if given. */
+void lxs_port_set_normalise(struct lxs_port_set *set, const struct lxs_port_set *minus);
+bool lxs_port_set_has(const struct lxs_port_set *set, uint16_t port);
+
 
 /* Starts the periodic scan, sending to ch (its current value each time: it may be reopened).
  * Calling it again does nothing. */

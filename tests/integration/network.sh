@@ -56,7 +56,7 @@ tcp_check() { python3 "$(dirname "$0")/tcp-check.py" "$@"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 lxs -d deb -e sh -c 'cat >/var/tmp/echo.pl' <<'PERL'
 use IO::Socket::INET;
-my $s = IO::Socket::INET->new(LocalAddr => "0.0.0.0", LocalPort => $ARGV[0], Listen => 64, ReuseAddr => 1)
+my $s = IO::Socket::INET->new(LocalAddr => $ARGV[1] // "0.0.0.0", LocalPort => $ARGV[0], Listen => 64, ReuseAddr => 1)
         or die "listen: $!";
 open(my $f, ">", "/tmp/echo-$ARGV[0].pid") or die; print $f "$$\n"; close $f;
 $SIG{CHLD} = "IGNORE";
@@ -65,8 +65,8 @@ while (my $c = $s->accept) {
         close $c;
 }
 PERL
-start_echo() { # PORT: starts the echo server in the distro and waits until it listens there
-        lxs -d deb -e sh -c "rm -f /tmp/echo-$1.pid; nohup perl /var/tmp/echo.pl $1 >/tmp/echo-$1.log 2>&1 &"
+start_echo() { # PORT [ADDRESS]: starts the echo server in the distro and waits until it listens there
+        lxs -d deb -e sh -c "rm -f /tmp/echo-$1.pid; nohup perl /var/tmp/echo.pl $1 ${2:-} >/tmp/echo-$1.log 2>&1 &"
         local hex
         hex=$(printf '%04X' "$1")
         listening() { lxs -d deb -e grep -q ":$hex 00000000:0000 0A" /proc/net/tcp; }
@@ -82,6 +82,15 @@ tcp_check echo "$port" 8 $((4 << 20)) || fail "concurrent forwarded connections 
 stop_echo "$port"
 secs=$(tcp_check down "$port" 2) || fail "port $port still forwarded 2 s after its listener closed"
 echo "forward of $port gone after $secs s"
+
+# A server on the distro's loopback only goes through the guest's relay.
+port=$(free_port)
+start_echo "$port" 127.0.0.1
+secs=$(tcp_check up "$port" 3) || fail "a loopback-only listener on $port was not on the host's 127.0.0.1 within 3 s"
+echo "forward of loopback-only $port up after $secs s"
+tcp_check echo "$port" 4 $((2 << 20)) || fail "connections through the relay lost or mixed data"
+stop_echo "$port"
+tcp_check down "$port" 2 >/dev/null || fail "loopback-only port $port still forwarded 2 s after its listener closed"
 
 taken=$(free_port)
 tcp_check listen "$taken" "the host's own" >"$TEST_ROOT/listen.out" &

@@ -23,24 +23,35 @@ static const char tcp6[] =
 
 int main(void)
 {
-        uint16_t ports[8];
-        size_t n = 0;
-        CHECK_EQ_INT(lxs_listeners_parse(tcp, false, ports, 8, &n), 0);
-        CHECK_EQ_INT(n, 2); /* 8080 twice (two sockets with SO_REUSEPORT) */
-        CHECK_EQ_INT(lxs_listeners_parse(tcp6, true, ports, 8, &n), 0);
-        CHECK_EQ_INT(n, 3);
-        n = lxs_listeners_normalise(ports, n);
-        CHECK_EQ_INT(n, 2);
-        CHECK_EQ_INT(ports[0], 443);
-        CHECK_EQ_INT(ports[1], 8080);
-        /* A v4 text read as v6 (or the reverse) matches nothing. */
-        n = 0;
-        CHECK_EQ_INT(lxs_listeners_parse(tcp, true, ports, 8, &n), 0);
-        CHECK_EQ_INT(n, 0);
+        static struct lxs_port_set wild, loop;
+        CHECK_EQ_INT(lxs_listeners_parse(tcp, false, &wild, &loop), 0);
+        CHECK_EQ_INT(wild.n, 2); /* 8080 twice (two sockets with SO_REUSEPORT) */
+        CHECK_EQ_INT(loop.n, 1); /* 3306 on 127.0.0.1; 22 on 10.0.2.15 is neither */
+        CHECK_EQ_INT(loop.ports[0], 3306);
+        static struct lxs_port_set wild6, loop6;
+        CHECK_EQ_INT(lxs_listeners_parse(tcp6, true, &wild6, &loop6), 0);
+        CHECK_EQ_INT(wild6.n, 1);
+        CHECK_EQ_INT(wild6.ports[0], 443);
+        CHECK_EQ_INT(loop6.n, 2); /* ::1 and ::ffff:127.0.0.1 */
+        CHECK_EQ_INT(loop6.ports[0], 80);
+        CHECK_EQ_INT(loop6.ports[1], 81);
+
+        lxs_port_set_normalise(&wild, NULL);
+        CHECK_EQ_INT(wild.n, 1);
+        CHECK(lxs_port_set_has(&wild, 8080));
+        CHECK(!lxs_port_set_has(&wild, 3306));
+        /* A loopback port that also has a wildcard listener needs no relay. */
+        loop.ports[loop.n++] = 8080;
+        lxs_port_set_normalise(&loop, &wild);
+        CHECK_EQ_INT(loop.n, 1);
+        CHECK_EQ_INT(loop.ports[0], 3306);
+
+        /* A v4 text read as v6 matches nothing. */
+        static struct lxs_port_set w2, l2;
+        CHECK_EQ_INT(lxs_listeners_parse(tcp, true, &w2, &l2), 0);
+        CHECK_EQ_INT(w2.n + l2.n, 0);
         /* Full: the rest is counted as dropped. */
-        n = 0;
-        CHECK_EQ_INT(lxs_listeners_parse(tcp, false, ports, 1, &n), 1);
-        CHECK_EQ_INT(n, 1);
-        CHECK_EQ_INT(lxs_listeners_normalise(ports, 0), 0);
+        w2.n = LXS_LISTENING_PORTS_MAX - 1;
+        CHECK_EQ_INT(lxs_listeners_parse(tcp, false, &w2, &l2), 1);
         return check_result("test-listeners");
 }
