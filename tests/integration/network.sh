@@ -93,7 +93,9 @@ stop_echo "$port"
 tcp_check down "$port" 2 >/dev/null || fail "loopback-only port $port still forwarded 2 s after its listener closed"
 
 taken=$(free_port)
-tcp_check listen "$taken" "the host's own" >"$TEST_ROOT/listen.out" &
+# Not through the function: $! must be python itself, or the kill below would leave it holding
+# the test's output open.
+python3 "$(dirname "$0")/tcp-check.py" listen "$taken" "the host's own" >"$TEST_ROOT/listen.out" &
 host_server=$!
 wait_for 10 grep -q listening "$TEST_ROOT/listen.out" || fail "the host's server on $taken did not start"
 start_echo "$taken"
