@@ -24,6 +24,10 @@
 #include "lxsd.h"
 #include "paths.h"
 
+/* A start runs the host's e2fsck first: a fraction of a second, but seconds on a loaded
+ * machine. Waits end when the message comes, so a generous bound costs nothing. */
+#define START_WAIT_MS 30000
+
 static struct lxsd d;
 static int guest_fd = -1;
 static struct lxs_frame_reader guest_rd;
@@ -293,7 +297,7 @@ static void test_flow(void)
 
         /* First session: e2fsck, attach, DistroStart with the registry's spelling and uid. */
         struct cli a = exec_in("deb.test", "ann", NULL, 0, LXS__GUEST__SHELL__SHELL_LOGIN);
-        Lxs__Guest__HostToGuest *g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, 5000);
+        Lxs__Guest__HostToGuest *g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, START_WAIT_MS);
         CHECK_EQ_INT(attaches, 1);
         CHECK(strstr(attached_path, "/deb.img") != NULL);
         if (g) {
@@ -373,7 +377,7 @@ static void test_flow(void)
         CHECK(guest_next(100) == NULL);
         guest_stopped("Deb.Test", "");
         CHECK_EQ_INT(detaches, 1);
-        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, 5000);
+        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, START_WAIT_MS);
         if (g)
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         CHECK_EQ_INT(attaches, 2);
@@ -392,7 +396,7 @@ static void test_flow(void)
         /* Terminate a running distro: the session ends with the reason, the terminator waits
          * for DistroStopped; a DistroStopped for a Starting distro is stale and ignored. */
         struct cli e = exec_in("deb.test", "", argv_id, 1, LXS__GUEST__SHELL__SHELL_NONE);
-        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, 5000);
+        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, START_WAIT_MS);
         if (g)
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         guest_stopped("Deb.Test", "");
@@ -435,7 +439,7 @@ static void test_flow(void)
         CHECK(guest_next(50) == NULL);
         CHECK_EQ_INT(m->ndistros, 0);
         struct cli s1 = exec_in("deb.test", "", argv_id, 1, LXS__GUEST__SHELL__SHELL_NONE);
-        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, 5000);
+        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, START_WAIT_MS);
         if (g)
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         guest_started("Deb.Test", NULL, 0);
@@ -478,7 +482,7 @@ static void test_flow(void)
         /* e2fsck refuses an image that is no file system; nothing is attached. */
         int before = attaches;
         struct cli f = exec_in("broken", "", argv_id, 1, LXS__GUEST__SHELL__SHELL_NONE);
-        r = cli_next(&f, 5000);
+        r = cli_next(&f, START_WAIT_MS);
         CHECK(r && r->msg_case == LXS__SERVICE__REPLY__MSG_ERROR);
         if (r && r->msg_case == LXS__SERVICE__REPLY__MSG_ERROR) {
                 CHECK(strncmp(r->error->message, "broken: cannot start: e2fsck: ", 30) == 0);
@@ -489,7 +493,7 @@ static void test_flow(void)
         cli_close(&f);
         /* Damage -p may not repair: e2fsck's own words and how to repair it, on one line. */
         f = exec_in("damaged", "", argv_id, 1, LXS__GUEST__SHELL__SHELL_NONE);
-        r = cli_next(&f, 5000);
+        r = cli_next(&f, START_WAIT_MS);
         CHECK(r && r->msg_case == LXS__SERVICE__REPLY__MSG_ERROR);
         if (r && r->msg_case == LXS__SERVICE__REPLY__MSG_ERROR) {
                 const char *text = r->error->message;
@@ -505,7 +509,7 @@ static void test_flow(void)
 
         /* The VM going away takes every distro with it; their clients hear why. */
         struct cli h = exec_in("deb.test", "", argv_id, 1, LXS__GUEST__SHELL__SHELL_NONE);
-        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, 5000);
+        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, START_WAIT_MS);
         if (g)
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         vm_kill_now(m, "test");
