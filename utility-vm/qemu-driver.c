@@ -295,6 +295,7 @@ const struct lxs_vm_ops lxs_qemu_driver = {
 
 void lxs_vm_release(struct lxs_vm *vm)
 {
+        lxs_qemu_forward_release(vm);
         lxs_closep(&vm->pidfd);
         lxs_closep(&vm->control_fd);
         lxs_closep(&vm->qmp_fd);

@@ -1,16 +1,27 @@
 /* Localhost forwarding through QEMU's user-mode network: `hostfwd_add` makes QEMU listen on
  * the host's 127.0.0.1:PORT and pass each connection to the guest's NAT address, same port;
  * `hostfwd_remove` stops it. These exist only as monitor (HMP) commands, reached through QMP's
- * human-monitor-command, which answers with the monitor's text: empty on success. */
+ * human-monitor-command, which answers with the monitor's text: empty on success.
+ * QEMU 7.2 cannot forward from an IPv6 address, so the host's [::1]:PORT is served by a relay
+ * process (common/tcp-relay.h) to 127.0.0.1:PORT, best effort: a host without IPv6, or with
+ * [::1]:PORT taken, simply has none. */
 #include "qemu-forward.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "nat-layout.h"
+#include "tcp-relay.h"
 
 #define QMP_FORWARD_MS 3000
 
@@ -38,8 +49,48 @@ static char *monitor_text(const char *reply)
         return strndup(body, len);
 }
 
+static void v6_relay_start(struct lxs_vm *vm, uint16_t port)
+{
+        if (vm->n_v6_relays >= LXS_VM_MAX_V6_RELAYS)
+                return;
+        _cleanup_close_ int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in6 at = { .sin6_family = AF_INET6, .sin6_port = htons(port), .sin6_addr = in6addr_loopback };
+        int one = 1;
+        if (fd < 0 || setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0 ||
+            bind(fd, (struct sockaddr *)&at, sizeof(at)) < 0 || listen(fd, 128) < 0 ||
+            fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+                return;
+        struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        int pidfd = -1;
+        if (lxs_tcp_relay_spawn(fd, (struct sockaddr *)&to, sizeof(to), &pidfd) > 0 && pidfd >= 0)
+                vm->v6_relays[vm->n_v6_relays++] = (struct lxs_vm_v6_relay){ port, pidfd };
+}
+
+/* Ends and reaps relay i. */
+static void v6_relay_stop(struct lxs_vm *vm, size_t i)
+{
+        int pidfd = vm->v6_relays[i].pidfd;
+        syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        siginfo_t si;
+        while (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
+                ;
+        close(pidfd);
+        vm->v6_relays[i] = vm->v6_relays[--vm->n_v6_relays];
+}
+
+void lxs_qemu_forward_release(struct lxs_vm *vm)
+{
+        while (vm->n_v6_relays > 0)
+                v6_relay_stop(vm, vm->n_v6_relays - 1);
+}
+
 int lxs_qemu_forward_port(struct lxs_vm *vm, uint16_t port, bool on, char **err_detail)
 {
+        for (size_t i = 0; !on && i < vm->n_v6_relays; i++)
+                if (vm->v6_relays[i].port == port) {
+                        v6_relay_stop(vm, i);
+                        break;
+                }
         if (vm->qmp_fd < 0)
                 return -EINVAL;
         char line[128], json[256];
@@ -64,5 +115,7 @@ int lxs_qemu_forward_port(struct lxs_vm *vm, uint16_t port, bool on, char **err_
                         *err_detail = TAKE_PTR(text);
                 return on ? -EADDRINUSE : -ENOENT;
         }
+        if (on)
+                v6_relay_start(vm, port);
         return 0;
 }

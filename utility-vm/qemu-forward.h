@@ -8,6 +8,8 @@
 #include "vm.h"
 
 int lxs_qemu_forward_port(struct lxs_vm *vm, uint16_t port, bool on, char **err_detail);
+/* Ends the [::1] relays of a VM that is going (lxs_vm_release). */
+void lxs_qemu_forward_release(struct lxs_vm *vm);
 
 /* The HMP command line that adds (on) or removes the rule for port; exposed for tests. */
 int lxs_qemu_forward_command(uint16_t port, bool on, char *out, size_t size);

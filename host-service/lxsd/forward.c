@@ -41,6 +41,11 @@ static int forward(struct vm_manager *m, uint16_t port, bool on)
         return r;
 }
 
+void forward_reset(struct vm_manager *m)
+{
+        m->n_forwarded = 0;
+}
+
 int forward_on_listening(struct vm_manager *m, const Lxs__Guest__ListeningPorts *msg)
 {
         if (!m->cfg.nat_network || !m->cfg.localhost_forwarding || !m->driver->forward_port)

@@ -246,6 +246,8 @@ int session_on_exited(struct vm_manager *m, const Lxs__Guest__ExecExited *msg);
 /* forward.c: localhost forwarding. Applies a guest's ListeningPorts; -EPROTO if forwarding was
  * not asked for. The forwards die with QEMU: the VM's end clears n_forwarded. */
 int forward_on_listening(struct vm_manager *m, const Lxs__Guest__ListeningPorts *msg);
+/* The VM is gone, and its forwards with it (the driver's release ends what it ran for them). */
+void forward_reset(struct vm_manager *m);
 
 /* views.c: the host's file view of each running distro. views_spawn starts a detached
  * `lxs --mount-view NAME` and does not wait for it (with link_dir, [views] linkDir, it first

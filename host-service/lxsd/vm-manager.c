@@ -183,7 +183,7 @@ static void vm_stopped(struct vm_manager *m, const char *why)
         free(m->kernel_release);
         m->kernel_release = NULL;
         lxsd_shares_free(&m->shares);
-        m->n_forwarded = 0;
+        forward_reset(m);
         _cleanup_free_ char *pidfile = lxs_path_join(m->d->runtime_dir, "qemu.pid");
         if (pidfile)
                 unlink(pidfile);

@@ -79,6 +79,11 @@ start_echo "$port"
 secs=$(tcp_check up "$port" 2) || fail "a distro listener on $port was not on the host's 127.0.0.1 within 2 s"
 echo "forward of $port up after $secs s"
 tcp_check echo "$port" 8 $((4 << 20)) || fail "concurrent forwarded connections lost or mixed data"
+if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+        tcp_check up6 "$port" 2 >/dev/null || fail "a distro listener on $port was not on the host's [::1] within 2 s"
+else
+        echo "the host has no [::1]: its side of forwarding not checked"
+fi
 stop_echo "$port"
 secs=$(tcp_check down "$port" 2) || fail "port $port still forwarded 2 s after its listener closed"
 echo "forward of $port gone after $secs s"

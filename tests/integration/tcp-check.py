@@ -2,6 +2,7 @@
 """Host-side TCP probes for the localhost-forwarding tests (only ever 127.0.0.1).
 
   up PORT SECS        wait until an echo round trip works on PORT; print the seconds it took
+  up6 PORT SECS       the same on [::1]
   down PORT SECS      wait until connecting to PORT is refused; print the seconds it took
   echo PORT N BYTES   N concurrent connections, each sends BYTES random bytes, half-closes and
                       must get exactly those bytes back; one more connection sends without ever
@@ -16,8 +17,11 @@ import threading
 import time
 
 
+HOST = "127.0.0.1"
+
+
 def echo_once(port, payload, timeout=10):
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+    with socket.create_connection((HOST, port), timeout=timeout) as s:
         s.sendall(payload)
         s.shutdown(socket.SHUT_WR)
         got = bytearray()
@@ -94,7 +98,11 @@ def listen(port, text):
 
 def main(argv):
     cmd, port = argv[1], int(argv[2])
+    global HOST
     if cmd == "up":
+        return wait(port, float(argv[3]), True)
+    if cmd == "up6":
+        HOST = "::1"
         return wait(port, float(argv[3]), True)
     if cmd == "down":
         return wait(port, float(argv[3]), False)

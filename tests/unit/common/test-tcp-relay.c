@@ -1,20 +1,21 @@
-/* The guest's relay for loopback-only servers, on the host's loopback: the relay listens on
- * 127.0.0.2:P (standing in for the NAT address) and joins connections to an echo server on
- * 127.0.0.1:P. Data comes back whole through half-close, a client that never reads holds up
+/* The TCP relay on the host's loopback: it listens on 127.0.0.2:P (standing in for the VM's NAT
+ * address) and joins connections to an echo server on 127.0.0.1:P. Data comes back whole through half-close, a client that never reads holds up
  * nobody, and a connection to a port nobody serves ends at once. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
-#include "port-relay.h"
+#include "../check.h"
+#include "tcp-relay.h"
 
 static int listen_on(const char *addr, uint16_t port, uint16_t *bound)
 {
@@ -108,14 +109,15 @@ int main(void)
         uint16_t relay_port;
         int relay = listen_on("127.0.0.2", port, &relay_port);
         if (server < 0 || relay < 0)
-                return check_result("test-port-relay");
+                return check_result("test-tcp-relay");
         pid_t server_pid = fork();
         if (server_pid == 0)
                 echo_server(server);
         close(server);
-        pid_t relay_pid = fork();
-        if (relay_pid == 0)
-                _exit(lxs_port_relay_run(relay, port, false) < 0 ? 1 : 0);
+        struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        int relay_pidfd = -1;
+        pid_t relay_pid = lxs_tcp_relay_spawn(relay, (struct sockaddr *)&to, sizeof(to), &relay_pidfd);
+        CHECK(relay_pid > 0 && relay_pidfd >= 0);
         close(relay);
 
         /* A client that sends a lot and never reads, first. */
@@ -144,5 +146,5 @@ int main(void)
         }
         kill(relay_pid, SIGKILL);
         waitpid(relay_pid, NULL, 0);
-        return check_result("test-port-relay");
+        return check_result("test-tcp-relay");
 }
