@@ -284,10 +284,11 @@ int p9c_call_wait(struct lxs_p9_client *c, struct p9c_slot *s)
         int64_t deadline = s->sent_ms + c->timeout_ms;
         pthread_mutex_lock(&c->lock);
         while (!s->done && !atomic_load(&c->dead)) {
-                if (deadline_wait(c, deadline) == ETIMEDOUT && !s->done) {
+                if (p9c_now_ms() >= deadline) {
                         pthread_mutex_unlock(&c->lock);
                         return p9c_mark_dead(c, -ETIMEDOUT);
                 }
+                deadline_wait(c, deadline);
         }
         int r = s->done ? s->result : c->dead_error;
         pthread_mutex_unlock(&c->lock);
