@@ -27,15 +27,19 @@
 #define SMALL_READ (64u * 1024u)
 
 struct splicer {
-        size_t capacity;  /* of the private pipe; 0: splicing is off */
+        size_t capacity;  /* of the private pipe; 0: splicing reads is off */
         int pipe[2];
+        bool from_pipe;   /* in_fd is a pipe: writes can be spliced */
 };
 
-static void splicer_init(struct splicer *sp, int out_fd)
+#define TWRITE_FIXED 23u  /* size type tag fid[4] offset[8] count[4] */
+
+static void splicer_init(struct splicer *sp, int in_fd, int out_fd)
 {
         struct stat st;
         sp->pipe[0] = sp->pipe[1] = -1;
         sp->capacity = 0;
+        sp->from_pipe = fstat(in_fd, &st) == 0 && S_ISFIFO(st.st_mode);
         if (fstat(out_fd, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
                 return;
         if (pipe2(sp->pipe, O_CLOEXEC) < 0)
@@ -121,6 +125,80 @@ static int read_spliced(struct lxs_p9_server *s, struct splicer *sp, const struc
         return r < 0 ? r : 1;
 }
 
+static uint32_t le32(const uint8_t *p)
+{
+        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The open regular file (not O_APPEND) a Twrite whose fixed header is at in may be spliced
+ * into, or NULL. */
+static struct lxs_p9_fid *splice_target(struct lxs_p9_server *s, const uint8_t *in, uint32_t size)
+{
+        uint64_t off = le32(in + 11) | (uint64_t)le32(in + 15) << 32;
+        if (le32(in + 19) != size - TWRITE_FIXED || off > INT64_MAX)
+                return NULL;
+        int r;
+        struct lxs_p9_fid *f = p9_fid(s, le32(in + 7), &r);
+        struct stat st;
+        if (!f || !f->opened || f->is_dir || fstat(f->fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return NULL;
+        int fl = fcntl(f->fd, F_GETFL);
+        return fl >= 0 && !(fl & O_APPEND) && (fl & O_ACCMODE) != O_RDONLY ? f : NULL;
+}
+
+/* Answers the Twrite whose fixed header and first data bytes (have bytes in all) are at in,
+ * taking the rest of its frame from in_fd. 0, or a negative errno when the stream broke. */
+static int write_spliced(struct lxs_p9_server *s, struct lxs_p9_fid *f, uint8_t *in, size_t have,
+                         size_t bufsize, int in_fd, uint8_t *out, int out_fd)
+{
+        uint32_t count = le32(in + 19);
+        uint16_t tag = (uint16_t)(in[5] | in[6] << 8);
+        loff_t off = (loff_t)(le32(in + 11) | (uint64_t)le32(in + 15) << 32);
+        size_t done = 0, consumed = have - TWRITE_FIXED;
+        int err = 0;
+        while (done < consumed && err == 0) {
+                ssize_t n = pwrite(f->fd, in + TWRITE_FIXED + done, consumed - done, off + (loff_t)done);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        err = n < 0 ? -errno : -EIO;
+                else
+                        done += (size_t)n;
+        }
+        loff_t pos = off + (loff_t)done;
+        while (consumed < count && err == 0) {
+                ssize_t n = splice(in_fd, NULL, f->fd, &pos, count - consumed, SPLICE_F_MOVE);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n == 0)
+                        return -EPIPE;  /* the stream ended inside the message */
+                if (n < 0) {
+                        err = -errno;
+                } else {
+                        consumed += (size_t)n;
+                        done += (size_t)n;
+                }
+        }
+        /* Whatever is left of the frame after a failure is read and dropped. */
+        while (consumed < count) {
+                size_t want = count - consumed < bufsize ? count - consumed : bufsize;
+                ssize_t n = read(in_fd, in, want);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return n < 0 ? -errno : -EPIPE;
+                consumed += (size_t)n;
+        }
+        struct lxs_p9_msg m = { .type = LXS_P9_RWRITE, .tag = tag };
+        m.u.rwrite.count = (uint32_t)done;
+        if (done == 0 && err < 0) {
+                m.type = LXS_P9_RLERROR;
+                m.u.rlerror.ecode = (uint32_t)-err;
+        }
+        ssize_t n = lxs_p9_encode(&m, out, bufsize);
+        return n < 0 ? (int)n : lxs_write_all(out_fd, out, (size_t)n);
+}
+
 /* One whole request at in: its reply written to out_fd. */
 static int serve_one(struct lxs_p9_server *s, struct splicer *sp, const uint8_t *in, size_t size,
                      uint8_t *out, size_t bufsize, int out_fd)
@@ -149,7 +227,7 @@ int lxs_p9_server_serve(struct lxs_p9_server *s, int in_fd, int out_fd)
         if (!in || !out)
                 return -ENOMEM;
         struct splicer sp;
-        splicer_init(&sp, out_fd);
+        splicer_init(&sp, in_fd, out_fd);
         size_t start = 0, have = 0;  /* buffered bytes: in[start, start + have) */
         int r = 0;
         for (;;) {
@@ -167,6 +245,15 @@ int lxs_p9_server_serve(struct lxs_p9_server *s, int in_fd, int out_fd)
                 }
                 if (have == 0)
                         start = 0;
+                struct lxs_p9_fid *target;
+                if (size > 0 && sp.from_pipe && s->versioned && have >= TWRITE_FIXED &&
+                    in[start + 4] == LXS_P9_TWRITE && (target = splice_target(s, in + start, (uint32_t)size))) {
+                        r = write_spliced(s, target, in + start, have, bufsize, in_fd, out, out_fd);
+                        if (r < 0)
+                                goto done;
+                        start = have = 0;
+                        continue;
+                }
                 size_t want = size > 0 ? (size_t)size - have : SMALL_READ;
                 if (start + have + want > bufsize) {
                         memmove(in, in + start, have);
