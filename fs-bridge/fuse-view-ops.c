@@ -17,6 +17,7 @@
 #include <sys/sysmacros.h>
 
 #include "cleanup.h"
+#include "fuse-view-dirs.h"
 #include "fuse-view-files.h"
 #include "fuse-view-internal.h"
 
@@ -530,16 +531,24 @@ static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_f
 
 /* ---- directories ---- */
 
+static struct lxs_fv_dir *dir_of(const struct fuse_file_info *fi)
+{
+        return (struct lxs_fv_dir *)(uintptr_t)fi->fh;
+}
+
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
         struct lxs_fuse_view *v = view_of(req);
-        struct lxs_fv_file *f = NULL;
-        int r = open_file(v, ino, LXS_P9_O_RDONLY | LXS_P9_O_DIRECTORY, &f);
-        if (r < 0) {
+        uint32_t fid = 0;
+        int r = node_fid(v, ino, &fid);
+        struct lxs_fv_dir *d = r < 0 ? NULL : lxs_fv_dir_open(v->p9, fid, &r);
+        if (!d) {
                 reply_errno(req, r);
                 return;
         }
-        reply_open(req, fi, f);
+        fi->fh = (uint64_t)(uintptr_t)d;
+        if (fuse_reply_open(req, fi) != 0)
+                lxs_fv_dir_close(d);
 }
 
 struct dir_fill {
@@ -565,15 +574,13 @@ static int fill_entry(void *userdata, const struct lxs_p9_dirent *d, const char 
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
-        struct lxs_fuse_view *v = view_of(req);
         _cleanup_free_ char *buf = malloc(size ? size : 1);
         struct dir_fill f = { .req = req, .buf = buf, .size = size };
         if (!f.buf) {
                 fuse_reply_err(req, ENOMEM);
                 return;
         }
-        uint32_t count = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
-        int r = lxs_p9_readdir(v->p9, lxs_fv_file_fid(file_of(fi)), (uint64_t)off, count, fill_entry, &f);
+        int r = lxs_fv_dir_read(dir_of(fi), (uint64_t)off, fill_entry, &f);
         if (r < 0 && f.used == 0)
                 reply_errno(req, r);
         else
@@ -582,13 +589,13 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, s
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-        lxs_fv_file_close(file_of(fi));
+        lxs_fv_dir_close(dir_of(fi));
         fuse_reply_err(req, 0);
 }
 
 static void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
-        reply_errno(req, lxs_p9_fsync(view_of(req)->p9, lxs_fv_file_fid(file_of(fi)), datasync != 0));
+        reply_errno(req, lxs_p9_fsync(view_of(req)->p9, lxs_fv_dir_fid(dir_of(fi)), datasync != 0));
 }
 
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)

@@ -515,6 +515,74 @@ int lxs_p9_readdir(struct lxs_p9_client *c, uint32_t fid, uint64_t offset, uint3
         return delivered;
 }
 
+/* The entries of a Treaddir's reply into buf (count bytes): 0, or a violation. */
+static int copy_entries(struct lxs_p9_client *c, const struct call *k, uint32_t count, void *buf, uint32_t *len)
+{
+        const struct lxs_p9_data *d = &reply_of(k)->u.rdata.data;
+        if (d->len > count)
+                return p9c_mark_dead(c, -EIO);
+        if (d->len)
+                memcpy(buf, d->ptr, d->len);
+        *len = d->len;
+        return 0;
+}
+
+static uint32_t readdir_count(const struct lxs_p9_client *c, uint32_t count)
+{
+        return count > c->msize - LXS_P9_IOHDR_SIZE ? c->msize - LXS_P9_IOHDR_SIZE : count;
+}
+
+int lxs_p9_readdir_raw(struct lxs_p9_client *c, uint32_t fid, uint64_t offset, uint32_t count, void *buf,
+                       uint32_t *len)
+{
+        count = readdir_count(c, count);
+        CALL(k, c);
+        struct lxs_p9_msg m = { .type = LXS_P9_TREADDIR };
+        m.u.tio = (struct lxs_p9_tio){ fid, offset, count };
+        int r = rpc(&k, &m);
+        return r < 0 ? r : copy_entries(c, &k, count, buf, len);
+}
+
+int lxs_p9_opendir_read(struct lxs_p9_client *c, uint32_t fid, uint32_t count, uint32_t *newfid, void *buf,
+                        uint32_t *len)
+{
+        if (atomic_load(&c->dead))
+                return -EIO;
+        count = readdir_count(c, count);
+        uint32_t nf;
+        int r = fid_alloc(c, &nf);
+        if (r < 0)
+                return r;
+        CALL(kw, c);
+        CALL(ko, c);
+        CALL(kr, c);
+        struct lxs_p9_msg mw, mo = { .type = LXS_P9_TLOPEN }, mr = { .type = LXS_P9_TREADDIR };
+        walk_msg(&mw, fid, nf, 0, NULL);
+        mo.u.tlopen = (struct lxs_p9_tlopen){ nf, LXS_P9_O_RDONLY | LXS_P9_O_DIRECTORY };
+        mr.u.tio = (struct lxs_p9_tio){ nf, 0, count };
+        /* All three on the wire before any answer (an in-order server serves them in turn). */
+        r = send_call(&kw, &mw);
+        int ro = r < 0 ? r : send_call(&ko, &mo);
+        int rr = ro < 0 ? ro : send_call(&kr, &mr);
+        r = walk_result(c, &kw, r < 0 ? r : p9c_call_wait(c, kw.s), 0);
+        if (ro == 0)
+                ro = p9c_call_wait(c, ko.s);
+        if (rr == 0)
+                rr = p9c_call_wait(c, kr.s);
+        if (r < 0) {
+                fid_release(c, nf);
+                return r;
+        }
+        if (ro == 0 && rr == 0)
+                rr = copy_entries(c, &kr, count, buf, len);
+        if (ro < 0 || rr < 0) {
+                (void)lxs_p9_clunk(c, nf);
+                return ro < 0 ? ro : rr;
+        }
+        *newfid = nf;
+        return 0;
+}
+
 static int create_qid(struct lxs_p9_client *c, struct lxs_p9_msg *m, struct lxs_p9_qid *qid)
 {
         CALL(k, c);

@@ -108,6 +108,16 @@ typedef int (*lxs_p9_dirent_fn)(void *userdata, const struct lxs_p9_dirent *d, c
 int lxs_p9_readdir(struct lxs_p9_client *c, uint32_t fid, uint64_t offset, uint32_t count,
                    lxs_p9_dirent_fn fn, void *userdata);
 
+/* One Treaddir of at most count bytes from offset, its entries copied as they came (each
+ * checked whole by the decoder; walk them with lxs_p9_dirent_next) into buf, which holds
+ * count bytes; their length in *len (0 at the end). */
+int lxs_p9_readdir_raw(struct lxs_p9_client *c, uint32_t fid, uint64_t offset, uint32_t count, void *buf,
+                       uint32_t *len);
+/* Clones fid, opens the clone as a directory and reads its first count bytes of entries (as
+ * lxs_p9_readdir_raw), in one round trip. On failure no new fid is left. */
+int lxs_p9_opendir_read(struct lxs_p9_client *c, uint32_t fid, uint32_t count, uint32_t *newfid, void *buf,
+                        uint32_t *len);
+
 int lxs_p9_mkdir(struct lxs_p9_client *c, uint32_t dfid, const char *name, uint32_t mode, uint32_t gid,
                  struct lxs_p9_qid *qid);
 int lxs_p9_symlink(struct lxs_p9_client *c, uint32_t dfid, const char *name, const char *target,

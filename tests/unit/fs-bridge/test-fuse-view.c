@@ -233,10 +233,32 @@ static void test_readdir(void)
                         CHECK(!"unexpected or repeated entry");
                 }
         }
-        if (d)
-                closedir(d);
         CHECK_EQ_INT(count, DIR_ENTRIES);
         CHECK_EQ_INT(dots, 2);
+        /* rewinddir lists it all again; seekdir to a telldir goes back to that entry (the view
+         * buffers a listing: both must leave that buffer). */
+        if (d) {
+                rewinddir(d);
+                int again = 0;
+                long mark = -1;
+                char marked[256] = "";
+                while ((de = readdir(d))) {
+                        if (++again == 1500) {
+                                mark = telldir(d);
+                                de = readdir(d);
+                                if (!de)
+                                        break;
+                                snprintf(marked, sizeof(marked), "%s", de->d_name);
+                                again++;
+                        }
+                }
+                CHECK_EQ_INT(again, DIR_ENTRIES + 2);
+                CHECK(mark >= 0);
+                seekdir(d, mark);
+                de = readdir(d);
+                CHECK(de && strcmp(de->d_name, marked) == 0);
+                closedir(d);
+        }
         /* and stat every one of them (lookups through the node table) */
         int ok = 0;
         for (int i = 0; i < DIR_ENTRIES; i += 7) {
