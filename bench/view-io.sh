@@ -26,6 +26,8 @@ now() { date +%s.%N; }
 mbps() { awk -v b=$((mib << 20)) -v t0="$1" -v t1="$2" 'BEGIN { printf "%.1f", b / (t1 - t0) / 1e6 }'; }
 secs() { awk -v t0="$1" -v t1="$2" 'BEGIN { printf "%.3f", t1 - t0 }'; }
 samples=$root/samples
+# Other work on the machine skews every figure: say how busy it was.
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for ((i = 1; i <= runs; i++)); do
         t0=$(now); dd if=/dev/zero of="$view/var/tmp/view-io" bs=1M count="$mib" conv=fsync status=none; t1=$(now)
         echo "view write $(mbps "$t0" "$t1")" | tee -a "$samples"
@@ -41,6 +43,7 @@ for ((i = 1; i <= runs; i++)); do
         echo "distro find_s $(secs "$t0" "$t1")" | tee -a "$samples"
 done
 kill "$holder" 2>/dev/null || true
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 python3 - "$samples" "$runs" "$mib" <<'PY'
 import statistics, sys

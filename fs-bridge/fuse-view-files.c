@@ -100,7 +100,6 @@ int lxs_fv_file_write(struct lxs_fv_file *f, const void *buf, size_t size, uint6
                       _Atomic uint64_t *write_gen)
 {
         uint32_t max = lxs_p9_client_write_max(f->p9);
-        atomic_fetch_add(write_gen, 1);
         for (size_t done = 0; done < size;) {
                 uint32_t n = size - done < max ? (uint32_t)(size - done) : max;
                 pthread_mutex_lock(&f->lock);
@@ -124,6 +123,9 @@ int lxs_fv_file_write(struct lxs_fv_file *f, const void *buf, size_t size, uint6
                         pthread_mutex_unlock(&f->lock);
                         return r;
                 }
+                /* After the send: data read ahead by a request sent before this write is
+                 * dropped, and requests sent from now on see the write. */
+                atomic_fetch_add(write_gen, 1);
                 done += n;
         }
         return 0;

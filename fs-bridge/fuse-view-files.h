@@ -10,8 +10,9 @@
  *
  * Read-ahead: a read at the offset where the previous one ended (or at 0) is served from
  * iounit-sized Treads issued ahead of it, LXS_FV_READ_AHEAD bytes in all. Data read ahead is
- * dropped once anything is written through the view (a write generation counted by the view),
- * and after the attribute timeout, so it is never older than what the kernel's own caches may
+ * dropped once anything is written through the view (a write generation the view bumps after
+ * each change is sent, so data asked for before a change never serves a read after it), and
+ * after the attribute timeout, so it is never older than what the kernel's own caches may
  * show. Other reads go to the server as they come.
  *
  * Thread-safe: each open file has its lock; completions run on the 9P client's receiver thread.
@@ -34,7 +35,8 @@ struct lxs_fv_file *lxs_fv_file_new(struct lxs_p9_client *p9, uint32_t fid);
 uint32_t lxs_fv_file_fid(const struct lxs_fv_file *f);
 
 /* Writes size bytes at off: 0 once all of it is on the wire, or a negative errno (this write's,
- * or an earlier write-behind failure, which is then cleared). write_gen is bumped first. */
+ * or an earlier write-behind failure, which is then cleared). write_gen is bumped after each
+ * Twrite is sent, so read-ahead asked for before it is never used after it. */
 int lxs_fv_file_write(struct lxs_fv_file *f, const void *buf, size_t size, uint64_t off,
                       _Atomic uint64_t *write_gen);
 /* Waits for the writes in flight; 0 or the first write-behind failure (then cleared). */

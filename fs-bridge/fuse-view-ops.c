@@ -53,14 +53,16 @@ static struct lxs_fv_file *file_of(const struct fuse_file_info *fi)
 
 /* Host open(2) flags to the protocol's x86 values, bit by bit: the host's own values differ on
  * other architectures. Flags without meaning across the bridge (CLOEXEC, NOCTTY, LARGEFILE,
- * NOFOLLOW: the walk never follows) are dropped. */
+ * NOFOLLOW: the walk never follows) are dropped, and so is DIRECT: it keeps the host's page
+ * cache out (the kernel sees to that), while in the guest it would make every read and write
+ * of the server's unaligned buffers fail with EINVAL. */
 static uint32_t p9_open_flags(int flags)
 {
         static const struct { int host; uint32_t p9; } map[] = {
                 { O_CREAT, LXS_P9_O_CREAT },         { O_EXCL, LXS_P9_O_EXCL },
                 { O_TRUNC, LXS_P9_O_TRUNC },         { O_APPEND, LXS_P9_O_APPEND },
                 { O_NONBLOCK, LXS_P9_O_NONBLOCK },   { O_DSYNC, LXS_P9_O_DSYNC },
-                { O_DIRECT, LXS_P9_O_DIRECT },       { O_DIRECTORY, LXS_P9_O_DIRECTORY },
+                { O_DIRECTORY, LXS_P9_O_DIRECTORY },
                 { O_NOATIME, LXS_P9_O_NOATIME },
         };
         uint32_t out;
@@ -287,9 +289,9 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
         /* ftruncate() and friends come with the open file: its fid is the one opened for
          * writing, which the server can truncate even when the path has become unreachable.
          * Writes behind it are on the wire already, so they land before the truncate. */
-        if (a.valid & LXS_P9_SETATTR_SIZE)
-                atomic_fetch_add(&v->write_gen, 1);
         r = lxs_p9_setattr(v->p9, fi ? lxs_fv_file_fid(file_of(fi)) : fid, &a);
+        if (a.valid & LXS_P9_SETATTR_SIZE)
+                atomic_fetch_add(&v->write_gen, 1);  /* read-ahead from before is stale */
         struct stat st;
         if (r == 0)
                 r = getattr_fid(v, fid, &st);
@@ -428,9 +430,9 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
         struct lxs_fuse_view *v = view_of(req);
         struct lxs_fv_file *f = NULL;
-        if (fi->flags & O_TRUNC)
-                atomic_fetch_add(&v->write_gen, 1);
         int r = open_file(v, ino, p9_open_flags(fi->flags & ~(O_CREAT | O_EXCL)), &f);
+        if (fi->flags & O_TRUNC)
+                atomic_fetch_add(&v->write_gen, 1);  /* read-ahead from before is stale */
         if (r < 0) {
                 reply_errno(req, r);
                 return;
@@ -451,8 +453,8 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
                 reply_errno(req, r);
                 return;
         }
-        atomic_fetch_add(&v->write_gen, 1);
         r = lxs_p9_lcreate(v->p9, ofid, name, p9_open_flags(fi->flags | O_CREAT), mode & 07777, LXS_P9_NOFID, NULL);
+        atomic_fetch_add(&v->write_gen, 1);  /* O_TRUNC: read-ahead from before is stale */
         struct fuse_entry_param e;
         if (r == 0)
                 r = make_entry(v, pfid, name, &e);
