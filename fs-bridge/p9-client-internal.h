@@ -81,6 +81,10 @@ int p9c_call_begin(struct lxs_p9_client *c, struct lxs_p9_msg *m, uint8_t want, 
                    struct p9c_slot **slot);
 /* Waits for the slot's reply: 0 (the reply is in slot->reply), the Rlerror as a negative
  * errno, or the connection's error. */
+/* Synchronous requests (no Twrite) sent together in one write, each under a slot of its own
+ * (slots[i] for m[i]); on failure none is left. At most P9C_BATCH_MAX. */
+#define P9C_BATCH_MAX 4u
+int p9c_call_begin_batch(struct lxs_p9_client *c, struct lxs_p9_msg *const *m, unsigned n, struct p9c_slot **slots);
 int p9c_call_wait(struct lxs_p9_client *c, struct p9c_slot *slot);
 void p9c_call_end(struct lxs_p9_client *c, struct p9c_slot *slot);
 

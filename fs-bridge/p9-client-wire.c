@@ -279,6 +279,85 @@ int p9c_call_begin(struct lxs_p9_client *c, struct lxs_p9_msg *m, uint8_t want, 
         return 0;
 }
 
+int p9c_call_begin_batch(struct lxs_p9_client *c, struct lxs_p9_msg *const *m, unsigned n, struct p9c_slot **out)
+{
+        if (n == 0 || n > P9C_BATCH_MAX)
+                return -EINVAL;
+        for (unsigned i = 0; i < n; i++)
+                if (m[i]->type == LXS_P9_TWRITE)
+                        return -EINVAL;  /* its data is sent from where it lies: not here */
+        int64_t deadline = p9c_now_ms() + c->timeout_ms;
+        pthread_mutex_lock(&c->lock);
+        unsigned got = 0;
+        for (;;) {
+                if (atomic_load(&c->dead)) {
+                        pthread_mutex_unlock(&c->lock);
+                        return -EIO;
+                }
+                got = 0;
+                for (unsigned i = 0; i < P9C_SLOTS && got < n; i++)
+                        if (!c->slots[i].busy)
+                                out[got++] = &c->slots[i];
+                if (got == n)
+                        break;
+                if (p9c_now_ms() >= deadline) {
+                        pthread_mutex_unlock(&c->lock);
+                        return p9c_mark_dead(c, -ETIMEDOUT);
+                }
+                deadline_wait(c, deadline);
+        }
+        for (unsigned i = 0; i < n; i++) {
+                struct p9c_slot *s = out[i];
+                s->busy = true;
+                s->sent = s->done = false;
+                s->want = (uint8_t)(m[i]->type + 1);
+                s->async = (struct p9c_async){ 0 };
+                m[i]->tag = (uint16_t)(s - c->slots + 1);
+        }
+        pthread_mutex_unlock(&c->lock);
+
+        /* One write for all of them: one message through every relay on the way. */
+        pthread_mutex_lock(&c->send_lock);
+        size_t len = 0;
+        int r = 0;
+        for (unsigned i = 0; i < n && r == 0; i++) {
+                ssize_t e = lxs_p9_encode(m[i], c->tbuf + len, c->msize - len);
+                if (e < 0)
+                        r = (int)e;
+                else
+                        len += (size_t)e;
+        }
+        bool sent = false;
+        if (r == 0) {
+                pthread_mutex_lock(&c->lock);
+                sent = !atomic_load(&c->dead);
+                for (unsigned i = 0; i < n && sent; i++) {
+                        out[i]->sent = true;
+                        out[i]->sent_ms = p9c_now_ms();
+                }
+                pthread_mutex_unlock(&c->lock);
+                r = sent ? 0 : -EIO;
+        }
+        if (sent) {
+                struct iovec iov = { c->tbuf, len };
+                r = send_iov(c, &iov, 1, deadline);
+                if (r < 0)
+                        r = p9c_mark_dead(c, r == -ETIMEDOUT || r == -ENOTCONN ? r : -EIO);
+        }
+        pthread_mutex_unlock(&c->send_lock);
+        if (r < 0) {
+                pthread_mutex_lock(&c->lock);
+                for (unsigned i = 0; i < n; i++)
+                        if (!out[i]->sent)
+                                slot_free_locked(c, out[i]);
+                pthread_mutex_unlock(&c->lock);
+                for (unsigned i = 0; i < n && sent; i++)
+                        p9c_call_end(c, out[i]);
+                return r;
+        }
+        return 0;
+}
+
 int p9c_call_wait(struct lxs_p9_client *c, struct p9c_slot *s)
 {
         int64_t deadline = s->sent_ms + c->timeout_ms;

@@ -65,6 +65,16 @@ static int send_call(struct call *k, struct lxs_p9_msg *m)
         return r;
 }
 
+/* Requests that travel together (see p9c_call_begin_batch); k[i] holds m[i]'s slot. */
+static int send_batch(struct lxs_p9_client *c, struct lxs_p9_msg *const *m, struct call *const *k, unsigned n)
+{
+        struct p9c_slot *slots[P9C_BATCH_MAX];
+        int r = p9c_call_begin_batch(c, m, n, slots);
+        for (unsigned i = 0; i < n; i++)
+                k[i]->s = r < 0 ? NULL : slots[i];
+        return r;
+}
+
 static int rpc(struct call *k, struct lxs_p9_msg *m)
 {
         int r = send_call(k, m);
@@ -290,9 +300,8 @@ int lxs_p9_walk_getattr(struct lxs_p9_client *c, uint32_t fid, const char *name,
         mg.u.tgetattr = (struct lxs_p9_tgetattr){ nf, mask };
         /* Both on the wire before either answer: the getattr finds the fid the walk made (an
          * in-order server), or fails harmlessly when the walk did. */
-        r = send_call(&kw, &mw);
-        int rg = r < 0 ? r : send_call(&kg, &mg);
-        r = walk_result(c, &kw, r < 0 ? r : p9c_call_wait(c, kw.s), 1);
+        int rg = send_batch(c, (struct lxs_p9_msg *[]){ &mw, &mg }, (struct call *[]){ &kw, &kg }, 2);
+        r = walk_result(c, &kw, rg < 0 ? rg : p9c_call_wait(c, kw.s), 1);
         if (rg == 0)
                 rg = p9c_call_wait(c, kg.s);
         if (r == 0 && rg < 0) {
@@ -322,9 +331,8 @@ int lxs_p9_clone_open(struct lxs_p9_client *c, uint32_t fid, uint32_t flags, uin
         struct lxs_p9_msg mw, mo = { .type = LXS_P9_TLOPEN };
         walk_msg(&mw, fid, nf, 0, NULL);
         mo.u.tlopen = (struct lxs_p9_tlopen){ nf, flags };
-        r = send_call(&kw, &mw);
-        int ro = r < 0 ? r : send_call(&ko, &mo);
-        r = walk_result(c, &kw, r < 0 ? r : p9c_call_wait(c, kw.s), 0);
+        int ro = send_batch(c, (struct lxs_p9_msg *[]){ &mw, &mo }, (struct call *[]){ &kw, &ko }, 2);
+        r = walk_result(c, &kw, ro < 0 ? ro : p9c_call_wait(c, kw.s), 0);
         if (ro == 0)
                 ro = p9c_call_wait(c, ko.s);
         if (r == 0 && ro < 0) {
@@ -561,10 +569,9 @@ int lxs_p9_opendir_read(struct lxs_p9_client *c, uint32_t fid, uint32_t count, u
         mo.u.tlopen = (struct lxs_p9_tlopen){ nf, LXS_P9_O_RDONLY | LXS_P9_O_DIRECTORY };
         mr.u.tio = (struct lxs_p9_tio){ nf, 0, count };
         /* All three on the wire before any answer (an in-order server serves them in turn). */
-        r = send_call(&kw, &mw);
-        int ro = r < 0 ? r : send_call(&ko, &mo);
-        int rr = ro < 0 ? ro : send_call(&kr, &mr);
-        r = walk_result(c, &kw, r < 0 ? r : p9c_call_wait(c, kw.s), 0);
+        int rr = send_batch(c, (struct lxs_p9_msg *[]){ &mw, &mo, &mr }, (struct call *[]){ &kw, &ko, &kr }, 3);
+        int ro = rr;
+        r = walk_result(c, &kw, rr < 0 ? rr : p9c_call_wait(c, kw.s), 0);
         if (ro == 0)
                 ro = p9c_call_wait(c, ko.s);
         if (rr == 0)

@@ -1,14 +1,23 @@
 /* The 9P server's stream loop (lxs_p9_server_serve, see p9-server.h): requests read from a byte
  * stream, replies written to one, in order.
  *
- * Two things keep the bytes moved to a minimum, since in the guest every copy is emulated:
+ * In the guest every copy runs as emulated instructions, so bulk data avoids them:
  * - Input is read a frame at a time once a frame's header is in (the rest of that frame
  *   exactly, so a large Twrite never leaves a large remainder to move), and the buffer is
  *   compacted only when the next frame would not fit behind what is buffered.
  * - An Rread of a regular file is spliced when out_fd is a pipe or a socket: the file's pages
  *   go into a private pipe first (so the count is known before the header is written), then
- *   header and pages go to out_fd, with no copy in this process. A read that cannot be spliced
- *   whole takes the ordinary path, which also reports its error. */
+ *   header and pages go to out_fd, with no copy in this process. A read larger than that pipe
+ *   (1 MiB), or one that cannot be spliced whole, takes the ordinary path, which also reports
+ *   its error.
+ * - A Twrite to a regular file (not O_APPEND, which splice refuses) is spliced when in_fd is a
+ *   pipe: once its fixed header is in, what was read of its data is written, and the rest goes
+ *   from in_fd into the file without passing through this process. A write that fails half
+ *   way has the rest of its frame read and dropped, so the stream stays in step, and is
+ *   answered as pwrite would be: the count written, or the error when nothing was.
+ * Small replies to requests that came in together (a client sends a walk and a getattr at once)
+ * go out together in one write, so they cross every relay on the way as one message; a reply is
+ * never held back waiting for input. */
 #include "p9-server-internal.h"
 
 #include <errno.h>
@@ -25,6 +34,39 @@
 /* Read at most this much when the next frame's size is not known yet: what is read beyond the
  * frames it completes may have to be moved once. */
 #define SMALL_READ (64u * 1024u)
+/* Replies gathered while more requests are waiting, and the largest one gathered. */
+#define BATCH_CAP (64u * 1024u)
+#define BATCH_SMALL (8u * 1024u)
+
+struct outq {
+        uint8_t *buf;
+        size_t len;
+};
+
+static int outq_flush(struct outq *q, int fd)
+{
+        if (q->len == 0)
+                return 0;
+        int r = lxs_write_all(fd, q->buf, q->len);
+        q->len = 0;
+        return r;
+}
+
+/* Writes a reply, or gathers it when more requests are waiting behind this one. */
+static int emit(struct outq *q, int fd, const uint8_t *p, size_t n, bool more)
+{
+        int r;
+        if (more && n <= BATCH_SMALL) {
+                if (q->len + n > BATCH_CAP && (r = outq_flush(q, fd)) < 0)
+                        return r;
+                memcpy(q->buf + q->len, p, n);
+                q->len += n;
+                return 0;
+        }
+        if ((r = outq_flush(q, fd)) < 0)
+                return r;
+        return lxs_write_all(fd, p, n);
+}
 
 struct splicer {
         size_t capacity;  /* of the private pipe; 0: splicing reads is off */
@@ -199,14 +241,17 @@ static int write_spliced(struct lxs_p9_server *s, struct lxs_p9_fid *f, uint8_t 
         return n < 0 ? (int)n : lxs_write_all(out_fd, out, (size_t)n);
 }
 
-/* One whole request at in: its reply written to out_fd. */
+/* One whole request at in: its reply written to out_fd, or gathered in q when more requests
+ * are waiting. */
 static int serve_one(struct lxs_p9_server *s, struct splicer *sp, const uint8_t *in, size_t size,
-                     uint8_t *out, size_t bufsize, int out_fd)
+                     uint8_t *out, size_t bufsize, int out_fd, struct outq *q, bool more)
 {
         if (in[4] == LXS_P9_TREAD && s->versioned) {
                 struct lxs_p9_msg req;
                 if (lxs_p9_decode(in, size, s->msize, &req) == (ssize_t)size) {
-                        int r = read_spliced(s, sp, &req, out_fd, out);
+                        int r = outq_flush(q, out_fd);
+                        if (r == 0)
+                                r = read_spliced(s, sp, &req, out_fd, out);
                         if (r != 0)
                                 return r < 0 ? r : 0;
                 }
@@ -214,7 +259,7 @@ static int serve_one(struct lxs_p9_server *s, struct splicer *sp, const uint8_t 
         ssize_t n = lxs_p9_server_handle(s, in, size, out, bufsize);
         if (n < 0)
                 return (int)n;
-        return lxs_write_all(out_fd, out, (size_t)n);
+        return emit(q, out_fd, out, (size_t)n, more);
 }
 
 int lxs_p9_server_serve(struct lxs_p9_server *s, int in_fd, int out_fd)
@@ -224,8 +269,10 @@ int lxs_p9_server_serve(struct lxs_p9_server *s, int in_fd, int out_fd)
         size_t bufsize = s->max_msize;
         _cleanup_free_ uint8_t *in = malloc(bufsize);
         _cleanup_free_ uint8_t *out = malloc(bufsize);
-        if (!in || !out)
+        _cleanup_free_ uint8_t *batch = malloc(BATCH_CAP);
+        if (!in || !out || !batch)
                 return -ENOMEM;
+        struct outq q = { batch, 0 };
         struct splicer sp;
         splicer_init(&sp, in_fd, out_fd);
         size_t start = 0, have = 0;  /* buffered bytes: in[start, start + have) */
@@ -233,12 +280,18 @@ int lxs_p9_server_serve(struct lxs_p9_server *s, int in_fd, int out_fd)
         for (;;) {
                 ssize_t size;
                 while ((size = lxs_p9_frame_len(in + start, have, s->msize)) > 0 && (size_t)size <= have) {
-                        r = serve_one(s, &sp, in + start, (size_t)size, out, bufsize, out_fd);
+                        size_t rest = have - (size_t)size;
+                        ssize_t next = lxs_p9_frame_len(in + start + size, rest, s->msize);
+                        bool more = next > 0 && (size_t)next <= rest;
+                        r = serve_one(s, &sp, in + start, (size_t)size, out, bufsize, out_fd, &q, more);
                         if (r < 0)
                                 goto done;
                         start += (size_t)size;
                         have -= (size_t)size;
                 }
+                /* Nothing more to answer without reading: what was gathered goes out now. */
+                if ((r = outq_flush(&q, out_fd)) < 0)
+                        goto done;
                 if (size < 0 && size != -EAGAIN) {
                         r = (int)size;
                         goto done;
