@@ -1,11 +1,13 @@
-/* A blocking 9P2000.L client over one connected stream fd, for the host side of the file bridge.
+/* A 9P2000.L client over one connected stream fd, for the host side of the file bridge: calls
+ * block until their reply, asynchronous ones until their request is on the wire.
  *
  * The peer is untrusted (it runs inside a distro's VM): every reply is checked before anything
- * in it is used: tag, type (the R of the request or Rlerror), size within msize, read count no
- * larger than asked, readdir entries whole, strings without NUL, walk qids no more than names.
- * Any violation, a reply not complete within the timeout, an I/O error or EOF marks the
- * connection dead; from then on every call fails at once with -EIO and never touches the fd.
- * The call that found the fault returns -EIO (violation), -ETIMEDOUT or -ENOTCONN (EOF).
+ * in it is used: tag (one in flight and not yet answered), type (the R of the request or
+ * Rlerror), size within msize, read count no larger than asked, readdir entries whole, strings
+ * without NUL, walk qids no more than names. Any violation, a reply not complete within the
+ * timeout, an I/O error or EOF marks the connection dead and fails every request in flight;
+ * from then on every call fails at once with -EIO and never touches the fd. The calls that were
+ * waiting get -EIO (violation), -ETIMEDOUT or -ENOTCONN (EOF).
  *
  * Rlerror is returned as its negative errno, clamped to 1..511 (-EIO otherwise) so that a
  * hostile code cannot pass for a success or for a kernel-internal value.
