@@ -4,7 +4,8 @@
 # against the same work done inside the distro:
 #   - sequential write of MIB MiB through the view (dd bs=1M conv=fsync) and read back (dd bs=1M);
 #     inside the distro: the same dd on its own ext4;
-#   - `find /usr | wc -l` through the view against the same find inside the distro.
+#   - `find /usr | wc -l` through the view against the same find inside the distro, both after an
+#     untimed find inside the distro (the data written before evicts /usr's metadata).
 # Prints each round, then medians in MB/s (10^6 bytes/s) and seconds. Defaults: 3 rounds, 1024 MiB.
 set -euo pipefail
 runs=${1:-3}
@@ -26,6 +27,8 @@ now() { date +%s.%N; }
 mbps() { awk -v b=$((mib << 20)) -v t0="$1" -v t1="$2" 'BEGIN { printf "%.1f", b / (t1 - t0) / 1e6 }'; }
 secs() { awk -v t0="$1" -v t1="$2" 'BEGIN { printf "%.3f", t1 - t0 }'; }
 samples=$root/samples
+# Other work on the machine skews every figure: say how busy it was.
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for ((i = 1; i <= runs; i++)); do
         t0=$(now); dd if=/dev/zero of="$view/var/tmp/view-io" bs=1M count="$mib" conv=fsync status=none; t1=$(now)
         echo "view write $(mbps "$t0" "$t1")" | tee -a "$samples"
@@ -35,12 +38,15 @@ for ((i = 1; i <= runs; i++)); do
         echo "distro write $(mbps "$t0" "$t1")" | tee -a "$samples"
         t0=$(now); "$lxs" -d bench -e dd if=/var/tmp/view-io of=/dev/null bs=1M status=none; t1=$(now)
         echo "distro read $(mbps "$t0" "$t1")" | tee -a "$samples"
+        # Both finds on a warm guest: the files above push /usr's metadata out of its cache.
+        "$lxs" -d bench -e sh -c 'find /usr >/dev/null'
         t0=$(now); find "$view/usr" | wc -l >/dev/null; t1=$(now)
         echo "view find_s $(secs "$t0" "$t1")" | tee -a "$samples"
         t0=$(now); "$lxs" -d bench -e sh -c 'find /usr | wc -l' >/dev/null; t1=$(now)
         echo "distro find_s $(secs "$t0" "$t1")" | tee -a "$samples"
 done
 kill "$holder" 2>/dev/null || true
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 python3 - "$samples" "$runs" "$mib" <<'PY'
 import statistics, sys

@@ -4,12 +4,15 @@
  * own, cloned from the node's and opened, which is the FUSE file handle. Names are always
  * resolved relative to the parent node's fid, and fids follow their object across renames, so
  * no path strings are kept; a node remembers only its depth below the root, which is all that
- * confining a symlink's target to the view takes (symlink-confine.h). Errors from the server pass through as errno values, except those
- * that would change how the kernel treats the filesystem (ENOSYS disables an operation for
- * good) or that lie outside what a reply may carry: those become EIO. */
+ * confining a symlink's target to the view takes (symlink-confine.h). Errors from the server
+ * pass through as errno values, except those that would change how the kernel treats the
+ * filesystem (ENOSYS disables an operation for good) or that lie outside what a reply may
+ * carry: those become EIO. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +20,8 @@
 #include <sys/sysmacros.h>
 
 #include "cleanup.h"
+#include "fuse-view-dirs.h"
+#include "fuse-view-files.h"
 #include "fuse-view-internal.h"
 #include "symlink-confine.h"
 
@@ -37,23 +42,31 @@ static void reply_errno(fuse_req_t req, int neg)
 
 static int node_fid(struct lxs_fuse_view *v, fuse_ino_t ino, uint32_t *fid)
 {
+        pthread_mutex_lock(&v->nodes_lock);
         struct lxs_fv_node *n = lxs_fv_nodes_get(v->nodes, ino);
-        if (!n)
-                return -ESTALE;
-        *fid = n->fid;
-        return 0;
+        if (n)
+                *fid = n->fid;
+        pthread_mutex_unlock(&v->nodes_lock);
+        return n ? 0 : -ESTALE;
+}
+
+static struct lxs_fv_file *file_of(const struct fuse_file_info *fi)
+{
+        return (struct lxs_fv_file *)(uintptr_t)fi->fh;
 }
 
 /* Host open(2) flags to the protocol's x86 values, bit by bit: the host's own values differ on
  * other architectures. Flags without meaning across the bridge (CLOEXEC, NOCTTY, LARGEFILE,
- * NOFOLLOW: the walk never follows) are dropped. */
+ * NOFOLLOW: the walk never follows) are dropped, and so is DIRECT: it keeps the host's page
+ * cache out (the kernel sees to that), while in the guest it would make every read and write
+ * of the server's unaligned buffers fail with EINVAL. */
 static uint32_t p9_open_flags(int flags)
 {
         static const struct { int host; uint32_t p9; } map[] = {
                 { O_CREAT, LXS_P9_O_CREAT },         { O_EXCL, LXS_P9_O_EXCL },
                 { O_TRUNC, LXS_P9_O_TRUNC },         { O_APPEND, LXS_P9_O_APPEND },
                 { O_NONBLOCK, LXS_P9_O_NONBLOCK },   { O_DSYNC, LXS_P9_O_DSYNC },
-                { O_DIRECT, LXS_P9_O_DIRECT },       { O_DIRECTORY, LXS_P9_O_DIRECTORY },
+                { O_DIRECTORY, LXS_P9_O_DIRECTORY },
                 { O_NOATIME, LXS_P9_O_NOATIME },
         };
         uint32_t out;
@@ -99,57 +112,72 @@ static int getattr_fid(struct lxs_fuse_view *v, uint32_t fid, struct stat *st)
         return r < 0 ? r : stat_of(&a, st);
 }
 
-/* Drops n lookups of a node; the last one clunks its fid. */
-static void node_forget(struct lxs_fuse_view *v, struct lxs_fv_node *n, uint64_t count)
+/* Drops count lookups of a node; the last one clunks its fid (without waiting: nothing
+ * depends on the answer, and requests sent later are served after it). */
+static void node_forget(struct lxs_fuse_view *v, fuse_ino_t ino, uint64_t count)
 {
-        if (n->nodeid == FUSE_ROOT_ID)
-                return;
-        n->nlookup = count >= n->nlookup ? 0 : n->nlookup - count;
-        if (n->nlookup > 0)
-                return;
-        (void)lxs_p9_clunk(v->p9, n->fid);
-        lxs_fv_nodes_remove(v->nodes, n);
+        pthread_mutex_lock(&v->nodes_lock);
+        struct lxs_fv_node *n = lxs_fv_nodes_get(v->nodes, ino);
+        bool gone = false;
+        uint32_t fid = 0;
+        if (n && n->nodeid != FUSE_ROOT_ID) {
+                n->nlookup = count >= n->nlookup ? 0 : n->nlookup - count;
+                if (n->nlookup == 0) {
+                        fid = n->fid;
+                        gone = true;
+                        lxs_fv_nodes_remove(v->nodes, n);
+                }
+        }
+        pthread_mutex_unlock(&v->nodes_lock);
+        if (gone)
+                lxs_p9_clunk_async(v->p9, fid);
 }
 
-/* Walks name under the parent node and fills e for it, counting one lookup on its node. */
+/* Walks name under the parent node and fills e for it, counting one lookup on its node. The
+ * walk and the getattr travel together: one round trip. */
 static int make_entry(struct lxs_fuse_view *v, fuse_ino_t parent, const char *name, struct fuse_entry_param *e)
 {
+        pthread_mutex_lock(&v->nodes_lock);
         struct lxs_fv_node *p = lxs_fv_nodes_get(v->nodes, parent);
+        uint32_t parent_fid = p ? p->fid : 0;
+        unsigned depth = p ? p->depth + 1 : 0;
+        pthread_mutex_unlock(&v->nodes_lock);
         if (!p)
                 return -ESTALE;
-        unsigned depth = p->depth + 1;
-        const char *names[1] = { name };
         uint32_t fid = 0;
         struct lxs_p9_qid qid;
-        int r = lxs_p9_walk(v->p9, p->fid, 1, names, &fid, &qid);
+        struct lxs_p9_rgetattr a;
+        int r = lxs_p9_walk_getattr(v->p9, parent_fid, name, LXS_P9_GETATTR_BASIC, &fid, &qid, &a);
         if (r < 0)
                 return r;
         memset(e, 0, sizeof(*e));
-        r = getattr_fid(v, fid, &e->attr);
+        r = stat_of(&a, &e->attr);
         if (r < 0) {
-                (void)lxs_p9_clunk(v->p9, fid);
+                lxs_p9_clunk_async(v->p9, fid);
                 return r;
         }
+        pthread_mutex_lock(&v->nodes_lock);
         struct lxs_fv_node *n = lxs_fv_nodes_find(v->nodes, qid.path, qid.type);
         /* A symlink's target is confined by the depth of the name it was reached by, and hard
          * links can give it several: one node per depth, so no name borrows another's. */
         if (n && (qid.type & LXS_P9_QTSYMLINK) && n->depth != depth)
                 n = NULL;
-        if (n) {
-                /* Known object: keep the fid already held, so one object has one fid. A directory
-                 * moved inside the distro is now where this lookup found it, as for the kernel. */
-                (void)lxs_p9_clunk(v->p9, fid);
-                n->depth = depth;
-        } else {
+        bool known = n != NULL;
+        if (!n)
                 n = lxs_fv_nodes_add(v->nodes, fid, qid.path, qid.type);
-                if (!n) {
-                        (void)lxs_p9_clunk(v->p9, fid);
-                        return -ENOMEM;
-                }
+        if (n) {
+                /* A directory moved inside the distro is now where this lookup found it, as for
+                 * the kernel. */
                 n->depth = depth;
+                n->nlookup++;
+                e->ino = n->nodeid;
         }
-        n->nlookup++;
-        e->ino = n->nodeid;
+        pthread_mutex_unlock(&v->nodes_lock);
+        /* A known object keeps the fid it has, so one object has one fid. */
+        if (!n || known)
+                lxs_p9_clunk_async(v->p9, fid);
+        if (!n)
+                return -ENOMEM;
         e->attr_timeout = v->attr_timeout;
         e->entry_timeout = v->entry_timeout;
         return 0;
@@ -158,11 +186,8 @@ static int make_entry(struct lxs_fuse_view *v, fuse_ino_t parent, const char *na
 /* Replies with e; if the kernel did not take it (request interrupted), undoes its lookup. */
 static void reply_entry(struct lxs_fuse_view *v, fuse_req_t req, const struct fuse_entry_param *e)
 {
-        if (fuse_reply_entry(req, e) != 0) {
-                struct lxs_fv_node *n = lxs_fv_nodes_get(v->nodes, e->ino);
-                if (n)
-                        node_forget(v, n, 1);
-        }
+        if (fuse_reply_entry(req, e) != 0)
+                node_forget(v, e->ino, 1);
 }
 
 static void entry_for_new(fuse_req_t req, fuse_ino_t parent, const char *name, int r)
@@ -183,7 +208,7 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
         struct lxs_fuse_view *v = userdata;
         /* 1 MiB requests: libfuse derives max_pages from max_write and caps it to its buffer. */
-        unsigned io = lxs_p9_client_iounit(v->p9);
+        unsigned io = lxs_p9_client_write_max(v->p9);
         conn->max_write = io < ONE_MIB ? io : ONE_MIB;
         if (conn->max_readahead > ONE_MIB)
                 conn->max_readahead = ONE_MIB;
@@ -206,21 +231,15 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-        struct lxs_fuse_view *v = view_of(req);
-        struct lxs_fv_node *n = lxs_fv_nodes_get(v->nodes, ino);
-        if (n)
-                node_forget(v, n, nlookup);
+        node_forget(view_of(req), ino, nlookup);
         fuse_reply_none(req);
 }
 
 static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
         struct lxs_fuse_view *v = view_of(req);
-        for (size_t i = 0; i < count; i++) {
-                struct lxs_fv_node *n = lxs_fv_nodes_get(v->nodes, forgets[i].ino);
-                if (n)
-                        node_forget(v, n, forgets[i].nlookup);
-        }
+        for (size_t i = 0; i < count; i++)
+                node_forget(v, forgets[i].ino, forgets[i].nlookup);
         fuse_reply_none(req);
 }
 
@@ -283,8 +302,11 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
         if (to_set & FUSE_SET_ATTR_CTIME)
                 a.valid |= LXS_P9_SETATTR_CTIME;
         /* ftruncate() and friends come with the open file: its fid is the one opened for
-         * writing, which the server can truncate even when the path has become unreachable. */
-        r = lxs_p9_setattr(v->p9, fi ? (uint32_t)fi->fh : fid, &a);
+         * writing, which the server can truncate even when the path has become unreachable.
+         * Writes behind it are on the wire already, so they land before the truncate. */
+        r = lxs_p9_setattr(v->p9, fi ? lxs_fv_file_fid(file_of(fi)) : fid, &a);
+        if (a.valid & LXS_P9_SETATTR_SIZE)
+                atomic_fetch_add(&v->write_gen, 1);  /* read-ahead from before is stale */
         struct stat st;
         if (r == 0)
                 r = getattr_fid(v, fid, &st);
@@ -297,12 +319,16 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
         struct lxs_fuse_view *v = view_of(req);
+        pthread_mutex_lock(&v->nodes_lock);
         struct lxs_fv_node *n = lxs_fv_nodes_get(v->nodes, ino);
+        uint32_t fid = n ? n->fid : 0;
+        unsigned dir_depth = n && n->depth > 0 ? n->depth - 1 : 0;
+        pthread_mutex_unlock(&v->nodes_lock);
         _cleanup_free_ char *target = NULL;
-        int r = n ? lxs_p9_readlink(v->p9, n->fid, &target) : -ESTALE;
+        int r = n ? lxs_p9_readlink(v->p9, fid, &target) : -ESTALE;
         char confined[PATH_MAX];
-        if (r == 0 && n)
-                r = lxs_symlink_confine(target, n->depth > 0 ? n->depth - 1 : 0, confined, sizeof(confined));
+        if (r == 0)
+                r = lxs_symlink_confine(target, dir_depth, confined, sizeof(confined));
         if (r < 0)
                 reply_errno(req, r);
         else
@@ -395,37 +421,43 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 
 /* ---- files ---- */
 
-/* A fresh fid cloned from the node's and opened with flags. */
-static int open_fid(struct lxs_fuse_view *v, fuse_ino_t ino, uint32_t flags, uint32_t *out)
+/* A fresh fid cloned from the node's and opened with flags, as an open file. */
+static int open_file(struct lxs_fuse_view *v, fuse_ino_t ino, uint32_t flags, struct lxs_fv_file **out)
 {
         uint32_t fid = 0, ofid = 0;
         int r = node_fid(v, ino, &fid);
         if (r == 0)
-                r = lxs_p9_walk(v->p9, fid, 0, NULL, &ofid, NULL);
+                r = lxs_p9_clone_open(v->p9, fid, flags, &ofid);
         if (r < 0)
                 return r;
-        r = lxs_p9_lopen(v->p9, ofid, flags, NULL, NULL);
-        if (r < 0) {
-                (void)lxs_p9_clunk(v->p9, ofid);
-                return r;
+        *out = lxs_fv_file_new(v->p9, ofid);
+        if (!*out) {
+                lxs_p9_clunk_async(v->p9, ofid);
+                return -ENOMEM;
         }
-        *out = ofid;
         return 0;
+}
+
+static void reply_open(fuse_req_t req, struct fuse_file_info *fi, struct lxs_fv_file *f)
+{
+        fi->fh = (uint64_t)(uintptr_t)f;
+        if (fuse_reply_open(req, fi) != 0)
+                lxs_fv_file_close(f);
 }
 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
         struct lxs_fuse_view *v = view_of(req);
-        uint32_t ofid = 0;
-        int r = open_fid(v, ino, p9_open_flags(fi->flags & ~(O_CREAT | O_EXCL)), &ofid);
+        struct lxs_fv_file *f = NULL;
+        int r = open_file(v, ino, p9_open_flags(fi->flags & ~(O_CREAT | O_EXCL)), &f);
+        if (fi->flags & O_TRUNC)
+                atomic_fetch_add(&v->write_gen, 1);  /* read-ahead from before is stale */
         if (r < 0) {
                 reply_errno(req, r);
                 return;
         }
-        fi->fh = ofid;
         fi->keep_cache = 0;  /* the guest may have changed the file since it was last cached */
-        if (fuse_reply_open(req, fi) != 0)
-                (void)lxs_p9_clunk(v->p9, ofid);
+        reply_open(req, fi, f);
 }
 
 static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
@@ -441,33 +473,25 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
                 return;
         }
         r = lxs_p9_lcreate(v->p9, ofid, name, p9_open_flags(fi->flags | O_CREAT), mode & 07777, LXS_P9_NOFID, NULL);
+        atomic_fetch_add(&v->write_gen, 1);  /* O_TRUNC: read-ahead from before is stale */
         struct fuse_entry_param e;
         if (r == 0)
                 r = make_entry(v, parent, name, &e);
+        struct lxs_fv_file *f = NULL;
+        if (r == 0 && !(f = lxs_fv_file_new(v->p9, ofid))) {
+                node_forget(v, e.ino, 1);
+                r = -ENOMEM;
+        }
         if (r < 0) {
-                (void)lxs_p9_clunk(v->p9, ofid);
+                lxs_p9_clunk_async(v->p9, ofid);
                 reply_errno(req, r);
                 return;
         }
-        fi->fh = ofid;
+        fi->fh = (uint64_t)(uintptr_t)f;
         if (fuse_reply_create(req, &e, fi) != 0) {
-                struct lxs_fv_node *n = lxs_fv_nodes_get(v->nodes, e.ino);
-                if (n)
-                        node_forget(v, n, 1);
-                (void)lxs_p9_clunk(v->p9, ofid);
+                node_forget(v, e.ino, 1);
+                lxs_fv_file_close(f);
         }
-}
-
-static uint8_t *io_buffer(struct lxs_fuse_view *v, size_t size)
-{
-        if (size > v->io_buf_size) {
-                uint8_t *b = realloc(v->io_buf, size);
-                if (!b)
-                        return NULL;
-                v->io_buf = b;
-                v->io_buf_size = size;
-        }
-        return v->io_buf;
 }
 
 static void note_largest(atomic_uint_fast64_t *largest, size_t size)
@@ -480,27 +504,17 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 {
         struct lxs_fuse_view *v = view_of(req);
         note_largest(&v->largest_read, size);
-        uint8_t *buf = io_buffer(v, size);
+        _cleanup_free_ uint8_t *buf = malloc(size ? size : 1);
         if (!buf) {
                 fuse_reply_err(req, ENOMEM);
                 return;
         }
-        size_t got = 0;
-        while (got < size) {
-                ssize_t n = lxs_p9_read(v->p9, (uint32_t)fi->fh, (uint64_t)off + got, buf + got,
-                                        (uint32_t)(size - got));
-                if (n < 0) {
-                        if (got == 0) {
-                                reply_errno(req, (int)n);
-                                return;
-                        }
-                        break;
-                }
-                if (n == 0)
-                        break;
-                got += (size_t)n;
-        }
-        fuse_reply_buf(req, (const char *)buf, got);
+        ssize_t n = lxs_fv_file_read(file_of(fi), buf, size, (uint64_t)off, atomic_load(&v->write_gen),
+                                     (int)(v->attr_timeout * 1000));
+        if (n < 0)
+                reply_errno(req, (int)n);
+        else
+                fuse_reply_buf(req, (const char *)buf, (size_t)n);
 }
 
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
@@ -508,55 +522,54 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 {
         struct lxs_fuse_view *v = view_of(req);
         note_largest(&v->largest_write, size);
-        size_t done = 0;
-        while (done < size) {
-                ssize_t n = lxs_p9_write(v->p9, (uint32_t)fi->fh, (uint64_t)off + done, buf + done,
-                                         (uint32_t)(size - done));
-                if (n < 0) {
-                        if (done == 0) {
-                                reply_errno(req, (int)n);
-                                return;
-                        }
-                        break;
-                }
-                if (n == 0)
-                        break;
-                done += (size_t)n;
-        }
-        fuse_reply_write(req, done);
+        int r = lxs_fv_file_write(file_of(fi), buf, size, (uint64_t)off, &v->write_gen);
+        if (r < 0)
+                reply_errno(req, r);
+        else
+                fuse_reply_write(req, size);
 }
 
 static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-        /* Writes reach the server synchronously; there is nothing buffered to push. */
-        fuse_reply_err(req, 0);
+        /* close() reports what went wrong with the writes behind it. */
+        reply_errno(req, lxs_fv_file_drain(file_of(fi)));
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-        (void)lxs_p9_clunk(view_of(req)->p9, (uint32_t)fi->fh);
+        lxs_fv_file_close(file_of(fi));
         fuse_reply_err(req, 0);
 }
 
 static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
-        reply_errno(req, lxs_p9_fsync(view_of(req)->p9, (uint32_t)fi->fh, datasync != 0));
+        struct lxs_fv_file *f = file_of(fi);
+        int r = lxs_fv_file_drain(f);
+        if (r == 0)
+                r = lxs_p9_fsync(view_of(req)->p9, lxs_fv_file_fid(f), datasync != 0);
+        reply_errno(req, r);
 }
 
 /* ---- directories ---- */
 
+static struct lxs_fv_dir *dir_of(const struct fuse_file_info *fi)
+{
+        return (struct lxs_fv_dir *)(uintptr_t)fi->fh;
+}
+
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
         struct lxs_fuse_view *v = view_of(req);
-        uint32_t ofid = 0;
-        int r = open_fid(v, ino, LXS_P9_O_RDONLY | LXS_P9_O_DIRECTORY, &ofid);
-        if (r < 0) {
+        uint32_t fid = 0;
+        int r = node_fid(v, ino, &fid);
+        struct lxs_fv_dir *d = r < 0 ? NULL : lxs_fv_dir_open(v->p9, fid, &r);
+        if (!d) {
                 reply_errno(req, r);
                 return;
         }
-        fi->fh = ofid;
+        fi->fh = (uint64_t)(uintptr_t)d;
         if (fuse_reply_open(req, fi) != 0)
-                (void)lxs_p9_clunk(v->p9, ofid);
+                lxs_fv_dir_close(d);
 }
 
 struct dir_fill {
@@ -582,14 +595,13 @@ static int fill_entry(void *userdata, const struct lxs_p9_dirent *d, const char 
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
-        struct lxs_fuse_view *v = view_of(req);
-        struct dir_fill f = { .req = req, .buf = (char *)io_buffer(v, size), .size = size };
+        _cleanup_free_ char *buf = malloc(size ? size : 1);
+        struct dir_fill f = { .req = req, .buf = buf, .size = size };
         if (!f.buf) {
                 fuse_reply_err(req, ENOMEM);
                 return;
         }
-        uint32_t count = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
-        int r = lxs_p9_readdir(v->p9, (uint32_t)fi->fh, (uint64_t)off, count, fill_entry, &f);
+        int r = lxs_fv_dir_read(dir_of(fi), (uint64_t)off, fill_entry, &f);
         if (r < 0 && f.used == 0)
                 reply_errno(req, r);
         else
@@ -598,13 +610,13 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, s
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-        (void)lxs_p9_clunk(view_of(req)->p9, (uint32_t)fi->fh);
+        lxs_fv_dir_close(dir_of(fi));
         fuse_reply_err(req, 0);
 }
 
 static void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
-        reply_errno(req, lxs_p9_fsync(view_of(req)->p9, (uint32_t)fi->fh, datasync != 0));
+        reply_errno(req, lxs_p9_fsync(view_of(req)->p9, lxs_fv_dir_fid(dir_of(fi)), datasync != 0));
 }
 
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)

@@ -1,9 +1,10 @@
 /* The host view's session: 9P connection, FUSE mount, the loop thread, and an unmount that
  * leaves nothing behind; see fuse-view.h. The operations live in fuse-view-ops.c.
  *
- * The loop is our own rather than fuse_session_loop(): it polls the (non-blocking) FUSE
- * device together with an eventfd, so stop can end it without signals and without closing
- * the device under a thread that is reading it. */
+ * The loop is our own rather than fuse_session_loop_mt(): each of a few threads polls the
+ * (non-blocking) FUSE device together with an eventfd, so stop can end them without signals and
+ * without closing the device under a thread that is reading it. A request is read by one
+ * thread; the others find the device empty (EAGAIN) and poll again. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -141,23 +142,39 @@ static void view_free(struct lxs_fuse_view *v)
         lxs_p9_client_free(v->p9);
         lxs_fv_nodes_free(v->nodes);
         free(v->mountpoint);
-        free(v->io_buf);
+        pthread_mutex_destroy(&v->nodes_lock);
         free(v);
 }
 
-static int start_thread(struct lxs_fuse_view *v)
+static void stop_threads(struct lxs_fuse_view *v)
 {
-        /* Signals meant for the process must not land on the loop thread, whose poll would
+        if (v->n_threads == 0)
+                return;
+        /* Never read: the eventfd stays readable and every thread sees it. */
+        uint64_t one = 1;
+        (void)!write(v->stop_fd, &one, sizeof(one));
+        for (unsigned i = 0; i < v->n_threads; i++)
+                pthread_join(v->threads[i], NULL);
+        v->n_threads = 0;
+}
+
+static int start_threads(struct lxs_fuse_view *v)
+{
+        /* Signals meant for the process must not land on the loop threads, whose poll would
          * swallow them as EINTR. */
         sigset_t all, old;
         sigfillset(&all);
         pthread_sigmask(SIG_SETMASK, &all, &old);
-        int r = pthread_create(&v->thread, NULL, serve, v);
+        int r = 0;
+        while (r == 0 && v->n_threads < LXS_FV_LOOP_THREADS) {
+                r = pthread_create(&v->threads[v->n_threads], NULL, serve, v);
+                if (r == 0)
+                        v->n_threads++;
+        }
         pthread_sigmask(SIG_SETMASK, &old, NULL);
-        if (r != 0)
+        if (r != 0 && v->n_threads == 0)
                 return -r;
-        v->thread_running = true;
-        return 0;
+        return 0;  /* fewer threads serve too */
 }
 
 int lxs_fuse_view_start(const char *mountpoint, int p9_fd, const struct lxs_fuse_view_options *opts,
@@ -168,6 +185,7 @@ int lxs_fuse_view_start(const char *mountpoint, int p9_fd, const struct lxs_fuse
         if (!v)
                 return -ENOMEM;
         v->stop_fd = -1;
+        pthread_mutex_init(&v->nodes_lock, NULL);
         v->attr_timeout = opts && opts->attr_timeout > 0 ? opts->attr_timeout : DEFAULT_TIMEOUT_S;
         v->entry_timeout = opts && opts->entry_timeout > 0 ? opts->entry_timeout : DEFAULT_TIMEOUT_S;
 
@@ -209,7 +227,7 @@ int lxs_fuse_view_start(const char *mountpoint, int p9_fd, const struct lxs_fuse
                 r = lxs_set_nonblock(fuse_session_fd(v->se), 1);
         }
         if (r == 0)
-                r = start_thread(v);
+                r = start_threads(v);
         if (r < 0) {
                 if (v->mounted) {
                         fuse_session_unmount(v->se);
@@ -230,11 +248,7 @@ int lxs_fuse_view_stop(struct lxs_fuse_view *v)
          * every later one fails without waiting; then end the loop. */
         if (v->p9)
                 lxs_p9_client_shutdown(v->p9);
-        if (v->thread_running) {
-                uint64_t one = 1;
-                (void)!write(v->stop_fd, &one, sizeof(one));
-                pthread_join(v->thread, NULL);
-        }
+        stop_threads(v);
         int r = 0;
         if (v->mounted) {
                 /* Closes the device first (the kernel then fails whatever is still open with
@@ -256,6 +270,7 @@ void lxs_fuse_view_get_stats(const struct lxs_fuse_view *v, struct lxs_fuse_view
         struct lxs_fuse_view *m = (struct lxs_fuse_view *)v;
         out->largest_read = atomic_load(&m->largest_read);
         out->largest_write = atomic_load(&m->largest_write);
-        /* The table belongs to the loop thread; a count read across threads is a diagnostic. */
+        pthread_mutex_lock(&m->nodes_lock);
         out->nodes = lxs_fv_nodes_count(v->nodes);
+        pthread_mutex_unlock(&m->nodes_lock);
 }

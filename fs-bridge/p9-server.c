@@ -1,6 +1,6 @@
-/* The 9P server's core: session state, version negotiation, attach, walk, clunk and flush, the
- * dispatch table from request type to operation, and the stream loop. The operations on files
- * live in p9-ops-*.c. See p9-server.h for the contract. */
+/* The 9P server's core: session state, version negotiation, attach, walk, clunk and flush, and
+ * the dispatch table from request type to operation. The operations on files live in
+ * p9-ops-*.c, the stream loop in p9-server-stream.c. See p9-server.h for the contract. */
 #include "p9-server-internal.h"
 
 #include <errno.h>
@@ -254,40 +254,4 @@ ssize_t lxs_p9_server_handle(struct lxs_p9_server *s, const uint8_t *req, size_t
                 return reply_error(in.tag, err, resp, cap);
         r = lxs_p9_encode(&out, resp, reply_cap);
         return r < 0 ? reply_error(in.tag, -ENOBUFS, resp, cap) : r;
-}
-
-int lxs_p9_server_serve(struct lxs_p9_server *s, int in_fd, int out_fd)
-{
-        /* Sized for the largest msize the server would ever negotiate, so a whole request and
-         * a whole reply always fit. */
-        size_t bufsize = s->max_msize;
-        _cleanup_free_ uint8_t *in = malloc(bufsize);
-        _cleanup_free_ uint8_t *out = malloc(bufsize);
-        if (!in || !out)
-                return -ENOMEM;
-        size_t have = 0;
-        for (;;) {
-                ssize_t size;
-                while ((size = lxs_p9_frame_len(in, have, s->msize)) > 0 && (size_t)size <= have) {
-                        ssize_t n = lxs_p9_server_handle(s, in, (size_t)size, out, bufsize);
-                        if (n < 0)
-                                return (int)n;
-                        int r = lxs_write_all(out_fd, out, (size_t)n);
-                        if (r < 0)
-                                return r;
-                        have -= (size_t)size;
-                        memmove(in, in + size, have);
-                }
-                if (size < 0 && size != -EAGAIN)
-                        return (int)size;
-                ssize_t got = read(in_fd, in + have, bufsize - have);
-                if (got < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (got == 0)
-                        return have ? -EPIPE : 0;
-                have += (size_t)got;
-        }
 }

@@ -1,10 +1,13 @@
-/* Fuzz target of the host's 9P client: the input plays a hostile server. After a valid
- * Rversion and Rattach (so the input reaches the requests behind them), the input becomes the
- * server's reply stream: either raw bytes, or (first byte even) a list of
- * [type][tag-ok][len][body] records each framed with a correct size, so random bodies get past
- * the framing into the per-message checks. The client then runs one of each request; it must
- * neither crash nor block (the stream ends with EOF; the reply timeout is short). */
+/* Fuzz target of the host's 9P client: the input plays a hostile server. A server thread answers
+ * Tversion and Tattach properly (so the input reaches the requests behind them), then answers
+ * each request the client sends with the input: either raw bytes (first byte odd), or a list of
+ * [type][tag-ok][len][body] records each framed with a correct size and, when tag-ok is odd,
+ * the tag of the request it answers, so random bodies get past the framing and the tag check
+ * into the per-message checks. The client runs one of each request, synchronous and
+ * asynchronous, several in flight at once; it must neither crash nor block (the stream ends
+ * with EOF; the reply timeout is short), and every asynchronous request completes once. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +18,6 @@
 #include "p9-server.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define STREAM_CAP 65536u
 
 static size_t put_msg(uint8_t *out, size_t cap, uint8_t type, uint16_t tag, const uint8_t *body, size_t len)
 {
@@ -34,32 +35,91 @@ static size_t put_msg(uint8_t *out, size_t cap, uint8_t type, uint16_t tag, cons
         return total;
 }
 
-static size_t build_stream(const uint8_t *data, size_t size, uint8_t *out)
+struct fuzz_server {
+        int fd;
+        const uint8_t *data;
+        size_t size;
+};
+
+/* Reads one whole request; its tag, or -1 at EOF or on garbage. */
+static int read_request(int fd, uint8_t *buf, size_t cap)
+{
+        size_t have = 0, want = LXS_P9_HEADER_SIZE;
+        while (have < want) {
+                ssize_t n = read(fd, buf + have, want - have);
+                if (n <= 0)
+                        return -1;
+                have += (size_t)n;
+                if (have == LXS_P9_HEADER_SIZE) {
+                        want = (size_t)buf[0] | (size_t)buf[1] << 8 | (size_t)buf[2] << 16 | (size_t)buf[3] << 24;
+                        if (want < LXS_P9_HEADER_SIZE || want > cap)
+                                return -1;
+                }
+        }
+        return buf[5] | buf[6] << 8;
+}
+
+static void write_all(int fd, const uint8_t *p, size_t n)
+{
+        while (n > 0) {
+                ssize_t w = write(fd, p, n);
+                if (w <= 0)
+                        return;
+                p += w;
+                n -= (size_t)w;
+        }
+}
+
+/* Answers version and attach properly, then each request with the next record of the input
+ * (or everything raw at once), then EOF. */
+static void play(struct fuzz_server *s, uint8_t *req, size_t cap)
 {
         static const uint8_t rversion[] = { 0x00, 0x20, 0, 0, 8, 0, '9', 'P', '2', '0', '0', '0', '.', 'L' };
         static const uint8_t rattach[13] = { LXS_P9_QTDIR };
-        size_t n = put_msg(out, STREAM_CAP, LXS_P9_RVERSION, LXS_P9_NOTAG, rversion, sizeof(rversion));
-        n += put_msg(out + n, STREAM_CAP - n, LXS_P9_RATTACH, 1, rattach, sizeof(rattach));
+        uint8_t out[512];
+        int tag = read_request(s->fd, req, cap);
+        if (tag < 0)
+                return;
+        write_all(s->fd, out, put_msg(out, sizeof(out), LXS_P9_RVERSION, (uint16_t)tag, rversion, sizeof(rversion)));
+        if ((tag = read_request(s->fd, req, cap)) < 0)
+                return;
+        write_all(s->fd, out, put_msg(out, sizeof(out), LXS_P9_RATTACH, (uint16_t)tag, rattach, sizeof(rattach)));
+        const uint8_t *data = s->data;
+        size_t size = s->size;
         if (size == 0)
-                return n;
+                return;
         if (data[0] & 1) {
-                size_t len = size - 1 < STREAM_CAP - n ? size - 1 : STREAM_CAP - n;
-                memcpy(out + n, data + 1, len);
-                return n + len;
+                write_all(s->fd, data + 1, size - 1);
+                return;
         }
         size_t i = 1;
-        while (i + 3 <= size) {
+        while (i + 3 <= size && (tag = read_request(s->fd, req, cap)) >= 0) {
                 uint8_t type = data[i], tag_ok = data[i + 1], len = data[i + 2];
                 i += 3;
                 if (len > size - i)
                         len = (uint8_t)(size - i);
-                size_t w = put_msg(out + n, STREAM_CAP - n, type, tag_ok & 1 ? 1 : tag_ok, data + i, len);
-                if (w == 0)
-                        break;
-                n += w;
+                write_all(s->fd, out, put_msg(out, sizeof(out), type, tag_ok & 1 ? (uint16_t)tag : tag_ok, data + i, len));
                 i += len;
         }
-        return n;
+}
+
+static void *fuzz_serve(void *arg)
+{
+        struct fuzz_server *s = arg;
+        static uint8_t req[65536];
+        play(s, req, sizeof(req));
+        shutdown(s->fd, SHUT_WR);
+        /* Drain until the client closes, so that it never blocks on a full socket. */
+        while (read(s->fd, req, sizeof(req)) > 0)
+                ;
+        return NULL;
+}
+
+static void io_done(void *arg, ssize_t result, uint32_t asked, const void *data)
+{
+        if (result > 0 && (size_t)result > asked)
+                abort();
+        (*(int *)arg)++;
 }
 
 static int count_entry(void *userdata, const struct lxs_p9_dirent *d, const char *name)
@@ -71,28 +131,24 @@ static int count_entry(void *userdata, const struct lxs_p9_dirent *d, const char
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        static uint8_t stream[STREAM_CAP];
-        size_t len = build_stream(data, size, stream);
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
                 abort();
-        int buf = 1 << 20;
-        setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
-        setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
-        /* The whole reply stream is queued up front, then EOF: the client can never wait. */
-        if (write(sv[1], stream, len) != (ssize_t)len)
+        struct fuzz_server srv = { sv[1], data, size };
+        pthread_t server;
+        if (pthread_create(&server, NULL, fuzz_serve, &srv) != 0)
                 abort();
-        shutdown(sv[1], SHUT_WR);
 
         struct lxs_p9_client_options opts = { .msize = 8192, .timeout_ms = 200 };
         struct lxs_p9_client *c = lxs_p9_client_connect(sv[0], &opts);
+        int completions = 0, sent = 0;
         if (c) {
                 const char *names[2] = { "a", "b" };
-                uint32_t fid = 0;
+                uint32_t fid = 0, fid2 = 0;
                 struct lxs_p9_qid qid;
                 struct lxs_p9_rgetattr attr;
                 struct lxs_p9_rstatfs sfs;
-                uint8_t io[8192];
+                static uint8_t io[8192];
                 char *target = NULL;
                 size_t sum = 0;
                 (void)lxs_p9_walk(c, lxs_p9_client_root_fid(c), 2, names, &fid, &qid);
@@ -100,15 +156,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 (void)lxs_p9_lopen(c, fid, LXS_P9_O_RDWR, &qid, NULL);
                 (void)lxs_p9_read(c, fid, 0, io, sizeof(io));
                 (void)lxs_p9_write(c, fid, 1ull << 33, io, 100);
+                for (int i = 0; i < 3; i++) {
+                        sent += lxs_p9_read_async(c, fid, (uint64_t)i << 12, 4096, io_done, &completions) == 0;
+                        sent += lxs_p9_write_async(c, fid, (uint64_t)i << 12, io, 1000, io_done, &completions) == 0;
+                }
                 (void)lxs_p9_readdir(c, fid, 0, sizeof(io), count_entry, &sum);
                 if (lxs_p9_readlink(c, fid, &target) == 0)
                         free(target);
                 (void)lxs_p9_statfs(c, fid, &sfs);
                 (void)lxs_p9_mkdir(c, fid, "d", 0755, LXS_P9_NOFID, &qid);
+                if (lxs_p9_walk_getattr(c, fid, "e", LXS_P9_GETATTR_BASIC, &fid2, &qid, &attr) == 0)
+                        lxs_p9_clunk_async(c, fid2);
+                if (lxs_p9_clone_open(c, fid, LXS_P9_O_RDONLY, &fid2) == 0)
+                        (void)lxs_p9_clunk(c, fid2);
                 (void)lxs_p9_clunk(c, fid);
                 (void)lxs_p9_fsync(c, fid, true);
                 lxs_p9_client_free(c);
         }
+        /* Every asynchronous request sent has completed once by the time the client is freed. */
+        if (completions != sent)
+                abort();
+        pthread_join(server, NULL);
         close(sv[1]);
         return 0;
 }

@@ -4,6 +4,9 @@
  *     the fuzzer owns; every reply must decode as the codec's own output would.
  *   2 fuzz-p9-decode: the input as a raw stream of messages through lxs_p9_frame_len and
  *     lxs_p9_decode, each decoded message re-encoded and decoded again identically.
+ *   3 fuzz-p9-serve: the requests of target 1 as one byte stream through the stream loop
+ *     (lxs_p9_server_serve) over two pipes, as /init runs the server, so that reads and writes
+ *     take the spliced paths; every reply on the output must decode.
  *
  * Safety of target 1: the server runs with LXS_P9_SERVER_CONTAIN (walks cannot leave the
  * scratch directory) and the fuzzer drops requests to create device nodes, which would reach
@@ -24,8 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MSIZE 8192u
 
-#if FUZZ_P9_TARGET == 1
+#if FUZZ_P9_TARGET == 1 || FUZZ_P9_TARGET == 3
 #include <ftw.h>
+#include <pthread.h>
+#include <signal.h>
 
 #define RESET_EVERY 2000
 static char scratch[64];
@@ -221,7 +226,77 @@ static void remove_scratch(void)
 static struct lxs_p9_server *server;
 static uint8_t reply[MSIZE];
 
-static void check_reply(ssize_t n)
+#if FUZZ_P9_TARGET == 3
+/* The requests of one input, streamed to the server when the input has been read. */
+static uint8_t stream[1 << 20];
+static size_t stream_len;
+
+static void queue(const uint8_t *req, size_t n)
+{
+        if (stream_len + n <= sizeof(stream)) {
+                memcpy(stream + stream_len, req, n);
+                stream_len += n;
+        }
+}
+
+static void *feed(void *arg)
+{
+        int fd = *(int *)arg;
+        for (size_t done = 0; done < stream_len;) {
+                ssize_t w = write(fd, stream + done, stream_len - done);
+                if (w <= 0)
+                        break;
+                done += (size_t)w;
+        }
+        close(fd);
+        return NULL;
+}
+
+/* Reads the server's output to the end; every frame must decode. */
+static void *drain(void *arg)
+{
+        int fd = *(int *)arg;
+        static uint8_t out[MSIZE * 4];
+        size_t have = 0;
+        for (;;) {
+                ssize_t n = read(fd, out + have, sizeof(out) - have);
+                if (n <= 0)
+                        break;
+                have += (size_t)n;
+                ssize_t len;
+                while ((len = lxs_p9_frame_len(out, have, MSIZE)) > 0 && (size_t)len <= have) {
+                        struct lxs_p9_msg m;
+                        if (lxs_p9_decode(out, (size_t)len, MSIZE, &m) != len)
+                                abort();
+                        memmove(out, out + len, have - (size_t)len);
+                        have -= (size_t)len;
+                }
+                if (len < 0 && len != -EAGAIN)
+                        abort();
+        }
+        close(fd);
+        return NULL;
+}
+
+static void serve_stream(void)
+{
+        int in[2], out[2];
+        signal(SIGPIPE, SIG_IGN);  /* the feeder may outlive a server that gave up */
+        if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0)
+                abort();
+        pthread_t f, d;
+        if (pthread_create(&f, NULL, feed, &in[1]) != 0 || pthread_create(&d, NULL, drain, &out[0]) != 0)
+                abort();
+        (void)lxs_p9_server_serve(server, in[0], out[1]);
+        close(in[0]);  /* a feeder still writing gets EPIPE */
+        close(out[1]);
+        pthread_join(f, NULL);
+        pthread_join(d, NULL);
+        stream_len = 0;
+}
+#endif
+
+static __attribute__((unused)) void check_reply(ssize_t n)
 {
         struct lxs_p9_msg m;
         if (n < 0)
@@ -236,7 +311,11 @@ static void send_msg(const struct lxs_p9_msg *m)
         ssize_t n = lxs_p9_encode(m, req, sizeof(req));
         if (n < 0)
                 abort();
+#if FUZZ_P9_TARGET == 3
+        queue(req, (size_t)n);
+#else
         check_reply(lxs_p9_server_handle(server, req, (size_t)n, reply, sizeof(reply)));
+#endif
 }
 
 static int harmful(const uint8_t *req, size_t len)
@@ -261,6 +340,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         m = (struct lxs_p9_msg){ .type = LXS_P9_TATTACH, .tag = 1 };
         m.u.tattach = (struct lxs_p9_tattach){ 0, LXS_P9_NOFID, { "", 0 }, { "", 0 }, 0 };
         send_msg(&m);
+#if FUZZ_P9_TARGET == 3
+        /* fid 9 is the scratch file, open for reading and writing, so that the input's reads
+         * and writes of it (and the ones queued at the end) reach the spliced paths. */
+        const char *file[2] = { "a", "file" };
+        m = (struct lxs_p9_msg){ .type = LXS_P9_TWALK, .tag = 2 };
+        m.u.twalk.fid = 0;
+        m.u.twalk.newfid = 9;
+        m.u.twalk.wnames.n = 2;
+        for (int i = 0; i < 2; i++)
+                m.u.twalk.wnames.name[i] = (struct lxs_p9_str){ file[i], (uint16_t)strlen(file[i]) };
+        send_msg(&m);
+        m = (struct lxs_p9_msg){ .type = LXS_P9_TLOPEN, .tag = 3 };
+        m.u.tlopen = (struct lxs_p9_tlopen){ 9, LXS_P9_O_RDWR };
+        send_msg(&m);
+#endif
 
         /* Each request starts with a selector byte: even builds a well-formed request of a
          * chosen type from the following bytes (so random inputs reach the operations), odd
@@ -287,8 +381,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 in.n -= len;
                 if (harmful(req, total))
                         continue;
+#if FUZZ_P9_TARGET == 3
+                queue(req, total);
+#else
                 check_reply(lxs_p9_server_handle(server, req, total, reply, sizeof(reply)));
+#endif
         }
+#if FUZZ_P9_TARGET == 3
+        static const uint8_t bulk[4000];
+        m = (struct lxs_p9_msg){ .type = LXS_P9_TWRITE, .tag = 4 };
+        m.u.twrite = (struct lxs_p9_twrite){ 9, size % 5000, { bulk, (uint32_t)(size * 37 % sizeof(bulk)) } };
+        send_msg(&m);
+        m = (struct lxs_p9_msg){ .type = LXS_P9_TREAD, .tag = 5 };
+        m.u.tio = (struct lxs_p9_tio){ 9, size % 3000, MSIZE - LXS_P9_IOHDR_SIZE };
+        send_msg(&m);
+        serve_stream();
+#endif
         lxs_p9_server_free(server);
         return 0;
 }

@@ -20,6 +20,8 @@ MNT_DIR="$LXS_RUNTIME_DIR/mnt"
 mounted() { grep -qF " $(realpath -m "$MNT_DIR/$1") " /proc/self/mountinfo; }
 any_view_mounted() { grep -qF " $(realpath -m "$MNT_DIR")/" /proc/self/mountinfo; }
 not_mounted() { ! mounted "$1"; }
+# The view process removes the mount point just after the unmount that mountinfo shows first.
+gone() { [ ! -e "$1" ]; }
 
 lxs -t deb
 wait_for 20 distro_stopped deb || fail "terminate after useradd"
@@ -127,7 +129,7 @@ kill "$HOLDER" 2>/dev/null || true
 wait "$HOLDER" 2>/dev/null || true
 wait_for 40 distro_stopped deb || fail "deb did not idle out with only its view left"
 wait_for 10 not_mounted deb || fail "the view stayed after deb idled out"
-[ ! -e "$V" ] || fail "the mount point stayed after the view ended"
+wait_for 5 gone "$V" || fail "the mount point stayed after the view ended"
 
 # Terminated under a reader: the reader gets an error, no hang, and the view goes.
 lxs -d deb -e sleep 600 &
@@ -188,7 +190,7 @@ wait "$HOLDER" 2>/dev/null || true
 mounted deb || fail "the killed view's mount is already gone: nothing left to clean up"
 lxs --status >/dev/null || fail "lxs --status after lxsd and the view were killed"
 ! any_view_mounted || fail "the next lxsd left a dead view mounted: $(grep -F "$MNT_DIR" /proc/self/mountinfo)"
-[ ! -e "$V" ] || fail "the next lxsd left the dead view's mount point"
+wait_for 5 gone "$V" || fail "the next lxsd left the dead view's mount point"
 grep -q "stale view .*: unmounted" "$LXS_STATE_DIR/lxsd.log" || fail "lxsd did not log the stale view"
 
 # The stable link stays while the distro is stopped (and fails at once), and goes with the distro.

@@ -253,10 +253,32 @@ static void test_readdir(void)
                         CHECK(!"unexpected or repeated entry");
                 }
         }
-        if (d)
-                closedir(d);
         CHECK_EQ_INT(count, DIR_ENTRIES);
         CHECK_EQ_INT(dots, 2);
+        /* rewinddir lists it all again; seekdir to a telldir goes back to that entry (the view
+         * buffers a listing: both must leave that buffer). */
+        if (d) {
+                rewinddir(d);
+                int again = 0;
+                long mark = -1;
+                char marked[256] = "";
+                while ((de = readdir(d))) {
+                        if (++again == 1500) {
+                                mark = telldir(d);
+                                de = readdir(d);
+                                if (!de)
+                                        break;
+                                snprintf(marked, sizeof(marked), "%s", de->d_name);
+                                again++;
+                        }
+                }
+                CHECK_EQ_INT(again, DIR_ENTRIES + 2);
+                CHECK(mark >= 0);
+                seekdir(d, mark);
+                de = readdir(d);
+                CHECK(de && strcmp(de->d_name, marked) == 0);
+                closedir(d);
+        }
         /* and stat every one of them (lookups through the node table) */
         int ok = 0;
         for (int i = 0; i < DIR_ENTRIES; i += 7) {
@@ -265,6 +287,41 @@ static void test_readdir(void)
                 ok += stat(M(name), &st) == 0 && S_ISREG(st.st_mode);
         }
         CHECK_EQ_INT(ok, (DIR_ENTRIES + 6) / 7);
+}
+
+/* A reader that the view reads ahead for sees what another open file wrote behind it (the
+ * view drops data read ahead before a write). O_DIRECT keeps the kernel's page cache out of
+ * the way, so every read reaches the view (and it works: the guest never sees the flag). */
+static void test_read_ahead_after_write(void)
+{
+        enum { SIZE = 4 << 20, CHUNK = 64 << 10 };
+        char *data = malloc(SIZE);
+        for (size_t i = 0; i < SIZE; i++)
+                data[i] = (char)(i * 13 + i / 4096);
+        int fd = open(B("ra"), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+        CHECK(fd >= 0 && write(fd, data, SIZE) == SIZE);
+        close(fd);
+        void *buf = NULL, *patch = NULL;
+        CHECK(posix_memalign(&buf, 4096, CHUNK) == 0 && posix_memalign(&patch, 4096, 4096) == 0);
+        memset(patch, 'W', 4096);
+        int rd = open(M("ra"), O_RDONLY | O_DIRECT | O_CLOEXEC);
+        int wr = open(M("ra"), O_WRONLY | O_DIRECT | O_CLOEXEC);
+        CHECK(rd >= 0 && wr >= 0);
+        /* The first reads start the read-ahead over the next megabytes. */
+        CHECK_EQ_INT(pread(rd, buf, CHUNK, 0), CHUNK);
+        CHECK(memcmp(buf, data, CHUNK) == 0);
+        CHECK_EQ_INT(pwrite(wr, patch, 4096, (1 << 20) + 4096), 4096);
+        memcpy(data + (1 << 20) + 4096, patch, 4096);
+        int same = 1;
+        for (off_t off = CHUNK; off < SIZE; off += CHUNK)
+                same &= pread(rd, buf, CHUNK, off) == CHUNK && memcmp(buf, data + off, CHUNK) == 0;
+        CHECK(same);
+        CHECK_EQ_INT(close(wr), 0);
+        close(rd);
+        free(buf);
+        free(patch);
+        free(data);
+        unlink(B("ra"));
 }
 
 static void test_sparse(void)
@@ -403,6 +460,7 @@ int main(void)
                 test_names();
                 test_readdir();
                 test_sparse();
+                test_read_ahead_after_write();
                 test_concurrent_writers();
                 struct lxs_fuse_view_stats s;
                 lxs_fuse_view_get_stats(view, &s);
