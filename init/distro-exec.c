@@ -12,6 +12,8 @@
 
 #include "cleanup.h"
 #include "distro.h"
+#include "host-programs.h"
+#include "lxs-host.h"
 #include "passwd.h"
 #include "shares.h"
 #include "root-file.h"
@@ -95,6 +97,10 @@ int lxs_distros_exec_prepare(struct lxs_distros *ds, const Lxs__Guest__ExecStart
         const char *shell = r == 0 && shell_usable(root, user.shell) ? user.shell : FALLBACK_SHELL;
         if (r == 0)
                 r = lxs_distro_command_build(m, &user, shell, &x->cmd);
+        size_t n_programs = 0;
+        lxs_host_programs(&n_programs);
+        if (r == 0 && n_programs && d->conf.interop_enabled && d->conf.interop_append_host_path)
+                r = lxs_distro_command_append_path(&x->cmd, LXS_HOST_SHIMS_DIR);
         if (r == 0 && (!m->cwd || !*m->cwd) && d->shares_attached) {
                 /* lxs ran in a shared folder: start at its place in the distro, as wsl starts
                  * in /mnt/c/... when run from C:\...; elsewhere the home directory stays. */

@@ -349,6 +349,8 @@ static const struct key_def keys[] = {
         { "distro", "instanceIdleTimeout", parse_idle_timeout, offsetof(struct lxs_config, distro_idle_timeout_ms) },
         { "shares", "home", parse_bool_value, offsetof(struct lxs_config, share_home) },
         { "shares", "folders", parse_share_folders, offsetof(struct lxs_config, share_folders) },
+        { "interop", "enabled", parse_bool_value, offsetof(struct lxs_config, interop_enabled) },
+        { "interop", "appendHostPath", parse_bool_value, offsetof(struct lxs_config, interop_append_host_path) },
 };
 _Static_assert(LXS_ARRAY_SIZE(keys) <= 32, "load_ctx.seen has one bit per key");
 
@@ -491,6 +493,8 @@ void lxs_config_defaults(struct lxs_config *cfg)
                 .distro_idle_timeout_ms = LXS_CONFIG_DEFAULT_DISTRO_IDLE_TIMEOUT_MS,
                 .share_home = true,
                 .share_folders = NULL,
+                .interop_enabled = true,
+                .interop_append_host_path = true,
         };
 }
 

@@ -54,6 +54,11 @@ struct lxs_config {
         /* [shares] folders: more host folders, absolute paths separated by commas, each checked
          * for "." and ".." components and length; at most LXS_CONFIG_SHARES_MAX - 1. NULL: none. */
         char *share_folders;
+        /* [interop] enabled: distros may run host programs (lxs-host); enforced by lxsd, so
+         * nothing in the guest can turn it back on. */
+        bool interop_enabled;
+        /* [interop] appendHostPath: the host's PATH programs appear as NAME.host in distros. */
+        bool interop_append_host_path;
 };
 
 /* Called once per problem that does not stop loading, e.g.
