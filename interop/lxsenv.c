@@ -85,6 +85,34 @@ static char *make_entry(const char *name, size_t nlen, const char *value)
         return asprintf(&s, "%.*s=%s", (int)nlen, name, value) < 0 ? NULL : s;
 }
 
+int lxs_env_translate_in_place(char **env, lxs_env_translate_fn translate, void *data)
+{
+        const char *list = env_lookup(env, LXS_ENV_NAME, strlen(LXS_ENV_NAME));
+        for (const char *p = list; p && *p;) {
+                size_t elen = strcspn(p, ":");
+                size_t nlen;
+                unsigned flags;
+                if (lxs_env_parse_entry(p, elen, &nlen, &flags) == 0 &&
+                    (flags & (LXS_ENV_FLAG_PATH | LXS_ENV_FLAG_LIST))) {
+                        for (char **e = env; *e; e++) {
+                                if (strncmp(*e, p, nlen) != 0 || (*e)[nlen] != '=')
+                                        continue;
+                                _cleanup_free_ char *tv = translate_value(*e + nlen + 1, flags, translate, data);
+                                char *entry = tv ? make_entry(*e, nlen, tv) : NULL;
+                                if (!entry)
+                                        return -ENOMEM;
+                                free(*e);
+                                *e = entry;
+                                break;
+                        }
+                }
+                p += elen;
+                if (*p == ':')
+                        p++;
+        }
+        return 0;
+}
+
 void lxs_env_free(char **v)
 {
         for (char **p = v; p && *p; p++)

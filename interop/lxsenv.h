@@ -41,4 +41,9 @@ int lxs_env_select(char *const *env, enum lxs_env_direction dir, lxs_env_transla
                    void *data, char ***out, size_t *n);
 void lxs_env_free(char **v);
 
+/* For a receiver that translates (a distro session: only the guest knows where the shares
+ * appear): in env (NULL-terminated, malloc'd strings), replaces the values of the variables
+ * that env's LXSENV marks /p or /l with their translation. 0 or -ENOMEM. */
+int lxs_env_translate_in_place(char **env, lxs_env_translate_fn translate, void *data);
+
 #endif

@@ -34,7 +34,11 @@ cmd(t, "stty -g > /tmp/modes-before; echo sa\"\"ved", r"saved\r?\n", "modes save
 cmd(t, "lxs-host sh -c 'tty; stty size; echo term=$TERM'", r"(/dev/pts/\d+)\r?\n", "lxs-host has a terminal")
 t.expect(r"30 90", what="the host terminal has the caller's window size")
 t.expect(r"term=xterm-256color", what="TERM crosses for a terminal")
+# lxs-host relays what is typed while it runs: wait for the prompt before typing on.
+PROMPT = r"@deb:[^#]*# "
+t.expect(PROMPT, what="the prompt after lxs-host")
 cmd(t, "echo piped; lxs-host tty | cat", r"not a tty", "through a pipe the host program has no terminal")
+t.expect(PROMPT, what="the prompt after lxs-host tty")
 # Patterns the typed line does not contain, so only the program's output matches them.
 t.send("lxs-host sh -c 'echo wai\"\"ting; read x; stty size'\r")
 t.expect(r"waiting", what="the host program waits")
@@ -42,6 +46,7 @@ fcntl.ioctl(t.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 44, 101, 0, 0))
 time.sleep(1.5)
 t.send("\r")
 t.expect(r"44 101", what="a resize reaches the host terminal")
+t.expect(PROMPT, what="the prompt after the resize")
 t.send("lxs-host sh -c 'echo slee\"\"ping; sleep 100'; echo status=$?\r")
 t.expect(r"sleeping", what="the host program runs")
 time.sleep(1)

@@ -62,6 +62,13 @@ expect_eq "$out" "bar|$share/x|$share:$share/sub dir|unset|unset|FOO:P/p:L/l:ONL
 expect_eq "$(lxs -d deb -e env LXSENV=HOME HOME=/guest lxs-host sh -c 'echo $HOME')" "/guest" \
         "a listed variable wins over the host's"
 
+# -- LXSENV from the host into a distro (lxs), and across both ways
+out=$(LXSENV="FOO:P/p:OUTONLY/w:NOPE" FOO=bar P="$share/x" OUTONLY=no \
+        lxs -d deb -e sh -c 'echo "$FOO|$P|${OUTONLY-unset}|${NOPE-unset}"')
+expect_eq "$out" "bar|/mnt/host$share/x|unset|unset" "LXSENV into a distro translates /p to the share's place"
+expect_eq "$(LXSENV=P/p P="$share/sub dir" lxs -d deb -e lxs-host sh -c 'echo "$P"')" "$share/sub dir" \
+        "a path crosses host -> distro -> host unchanged"
+
 # -- NAME.host for the host's PATH
 expect_eq "$(lxs -d deb -e uname.host -r)" "$(uname -r)" "uname.host is the host's uname"
 expect_eq "$(lxs -d deb -- 'command -v uname.host')" "/run/lxs/host-bin/uname.host" "the .host names are on PATH"
