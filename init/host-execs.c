@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -274,17 +275,18 @@ static void forward_stdin(struct host_exec *he, const struct lxs_stream_view *v)
                 return;
         }
         he->stdin_credit -= (uint32_t)v->len;
-        if (he->finished)
+        struct lxs_channel *ch = he->owner->channel;
+        if (he->finished || !ch)
                 return;
-        Lxs__Guest__StreamData d = LXS__GUEST__STREAM_DATA__INIT;
-        d.session_id = he->id;
-        d.stream = LXS__GUEST__STREAM__STREAM_STDIN;
-        d.data.data = (uint8_t *)v->data;
-        d.data.len = v->len;
-        Lxs__Guest__GuestToHost msg = LXS__GUEST__GUEST_TO_HOST__INIT;
-        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_DATA;
-        msg.stream_data = &d;
-        send_host(he, &msg);
+        /* One copy, into the port's queue (packing a message would make two). */
+        uint8_t *buf = lxs_channel_reserve(ch, v->len);
+        if (!buf)
+                return; /* no host: the session goes with the channel */
+        memcpy(buf, v->data, v->len);
+        uint8_t prefix[LXS_STREAM_PREFIX_MAX];
+        size_t plen = lxs_stream_prefix(prefix, LXS_STREAM_FIELD_GUEST_TO_HOST, he->id,
+                                        LXS__GUEST__STREAM__STREAM_STDIN, v->len);
+        lxs_channel_commit(ch, prefix, plen, v->len);
 }
 
 static void on_caller_message(struct host_exec *he, Lxs__Guest__GuestToHost *msg)
@@ -472,16 +474,33 @@ void lxs_host_execs_data(struct lxs_host_execs *hx, const Lxs__Guest__StreamData
                 credit_host(he);
                 return;
         }
-        uint8_t *buf = lxs_outq_reserve(&he->out, m->data.len);
-        if (!buf) {
-                caller_gone(he);
-                return;
+        uint8_t head[LXS_FRAME_HEADER + LXS_STREAM_PREFIX_MAX];
+        size_t plen = lxs_stream_prefix(head + LXS_FRAME_HEADER, LXS_STREAM_FIELD_HOST_TO_GUEST, m->session_id,
+                                        (uint32_t)m->stream, m->data.len);
+        uint32_t flen = (uint32_t)(plen + m->data.len);
+        head[0] = (uint8_t)flen;
+        head[1] = (uint8_t)(flen >> 8);
+        head[2] = (uint8_t)(flen >> 16);
+        head[3] = (uint8_t)(flen >> 24);
+        size_t hlen = LXS_FRAME_HEADER + plen, done = 0;
+        if (lxs_outq_empty(&he->out)) {
+                /* Straight from the port's frame to the caller: a copy saved when the socket
+                 * takes it; only what it does not take is queued. */
+                struct iovec iov[2] = { { head, hlen }, { m->data.data, m->data.len } };
+                ssize_t n = writev(he->fd, iov, 2);
+                if (n < 0 && errno != EAGAIN && errno != EINTR) {
+                        caller_gone(he);
+                        return;
+                }
+                done = n > 0 ? (size_t)n : 0;
         }
-        memcpy(buf, m->data.data, m->data.len);
-        uint8_t prefix[LXS_STREAM_PREFIX_MAX];
-        size_t plen = lxs_stream_prefix(prefix, LXS_STREAM_FIELD_HOST_TO_GUEST, m->session_id, (uint32_t)m->stream,
-                                        m->data.len);
-        if (lxs_outq_commit(&he->out, prefix, plen, m->data.len) < 0) {
+        int r = 0;
+        if (done < hlen)
+                r = lxs_outq_push_raw(&he->out, head + done, hlen - done);
+        size_t data_done = done > hlen ? done - hlen : 0;
+        if (r == 0)
+                r = lxs_outq_push_raw(&he->out, m->data.data + data_done, m->data.len - data_done);
+        if (r < 0) {
                 caller_gone(he);
                 return;
         }

@@ -331,6 +331,17 @@ static int relay(struct host_call *hc, int sfd)
                         const uint8_t *payload;
                         size_t len;
                         while (!hc->done && (r = lxs_frame_reader_next(&hc->rd, &payload, &len)) == 1) {
+                                struct lxs_stream_view v;
+                                if (lxs_stream_peek(payload, len, LXS_STREAM_FIELD_HOST_TO_GUEST, &v)) {
+                                        /* Output in bulk, written from where it lies. */
+                                        Lxs__Guest__StreamData d = LXS__GUEST__STREAM_DATA__INIT;
+                                        d.stream = (Lxs__Guest__Stream)v.stream;
+                                        d.data.data = (uint8_t *)v.data;
+                                        d.data.len = v.len;
+                                        if (d.stream != LXS__GUEST__STREAM__STREAM_STDIN)
+                                                write_output(hc, &d);
+                                        continue;
+                                }
                                 _cleanup_(lxs_host_to_guest_freep) Lxs__Guest__HostToGuest *msg =
                                         lxs_host_to_guest_decode(payload, len);
                                 if (!msg) {
