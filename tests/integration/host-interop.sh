@@ -77,16 +77,16 @@ expect_eq "$(lxs -d deb -e sh -c 'test -e /usr/bin/uname.host || echo none')" "n
 # -- signals from the caller reach the host program
 for sig in INT TERM HUP; do
         lxs -d deb -e lxs-host sh -c "trap 'echo got-$sig; exit 5' $sig; echo ready; while :; do sleep 0.1; done" \
-                >"$TEST_ROOT/sig" &
+                >"$TEST_ROOT/sig-$sig" &
         pid=$!
-        wait_for 30 grep -qs ready "$TEST_ROOT/sig" || fail "the $sig test program did not start"
+        wait_for 30 grep -qs ready "$TEST_ROOT/sig-$sig" || fail "the $sig test program did not start"
         kill -"$sig" "$pid"
         set +e
         wait "$pid" 2>/dev/null
         rc=$?
         set -e
         expect_eq "$rc" 5 "exit status after SIG$sig reached the host program's trap"
-        grep -q "got-$sig" "$TEST_ROOT/sig" || fail "SIG$sig did not reach the host program"
+        grep -q "got-$sig" "$TEST_ROOT/sig-$sig" || fail "SIG$sig did not reach the host program"
 done
 
 # -- from a daemon whose session has ended, and from a new PID namespace
