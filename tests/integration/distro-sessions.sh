@@ -41,7 +41,7 @@ set -e
 for sig in INT TERM HUP; do
         lxs -d deb -e sh -c "trap 'echo got-$sig; exit 5' $sig; echo ready; while :; do sleep 0.1; done" >"$TEST_ROOT/sig-$sig" &
         pid=$!
-        wait_for 30 grep -q ready "$TEST_ROOT/sig-$sig" || fail "the $sig test command did not start"
+        wait_for 30 grep -qs ready "$TEST_ROOT/sig-$sig" || fail "the $sig test command did not start"
         kill -"$sig" "$pid"
         set +e
         wait "$pid"
