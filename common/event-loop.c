@@ -253,7 +253,9 @@ int lxs_loop_run(struct lxs_loop *loop)
                         seen++;
                 }
                 io_uring_cq_advance(&loop->ring, seen);
-                for (unsigned i = 0; i < n && !loop->quit; i++)
+                /* The whole batch, even after a quit: its completions are consumed already,
+                 * and a watch whose completion were dropped would never be re-armed. */
+                for (unsigned i = 0; i < n; i++)
                         dispatch(loop, batch[i].ud, batch[i].res);
         }
         io_uring_submit(&loop->ring);

@@ -196,6 +196,20 @@ int lxs_outq_push(struct lxs_outq *q, const void *payload, size_t len)
         return 0;
 }
 
+int lxs_outq_push_raw(struct lxs_outq *q, const void *bytes, size_t len)
+{
+        if (len == 0)
+                return 0;
+        struct lxs_outq_chunk *c = malloc(sizeof(*c) + len);
+        if (!c)
+                return -ENOMEM;
+        c->start = 0;
+        c->end = c->cap = len;
+        memcpy(c->data, bytes, len);
+        enqueue(q, c);
+        return 0;
+}
+
 uint8_t *lxs_outq_reserve(struct lxs_outq *q, size_t max)
 {
         if (max + LXS_OUTQ_PREFIX_MAX > LXS_FRAME_MAX)

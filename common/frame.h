@@ -67,6 +67,10 @@ void lxs_outq_free(struct lxs_outq *q);
 /* Queues one frame whose payload is the given bytes. -EMSGSIZE above LXS_FRAME_MAX. */
 int lxs_outq_push(struct lxs_outq *q, const void *payload, size_t len);
 
+/* Queues bytes as they are, without a header: the rest of a frame whose beginning the caller
+ * wrote to the fd itself while the queue was empty. -ENOMEM. */
+int lxs_outq_push_raw(struct lxs_outq *q, const void *bytes, size_t len);
+
 /* Room for up to max bytes of payload data, to be filled by the caller and then queued with
  * lxs_outq_commit (or dropped with lxs_outq_cancel). One reservation at a time; NULL + errno
  * (ENOMEM, EMSGSIZE) on failure. */

@@ -30,12 +30,15 @@
 #include "distro-command.h"
 #include "fd-util.h"
 #include "container-paths.h"
+#include "host-execs.h"
+#include "lxs-host.h"
 #include "lxspath.h"
 #include "mount-table.h"
 #include "nat-layout.h"
 #include "shares.h"
 
 #define REPORT_FD 3
+#define INTEROP_FD 4
 /* While stopping, how often to look whether the distro's other processes are gone. */
 #define STOP_POLL_MS 50
 #define MOUNTINFO_MAX (1u << 20)
@@ -201,6 +204,7 @@ static void attach_shares(int tree, const char *automount_root)
 struct carried_mounts {
         int shares;      /* the shares tree, or -1 */
         int lxspath;     /* /init, to appear as lxspath, or -1 */
+        int lxs_host;    /* /init again, to appear as lxs-host, or -1 */
 };
 
 static void switch_root(const char *root, struct carried_mounts *carry, const char *automount_root)
@@ -216,6 +220,9 @@ static void switch_root(const char *root, struct carried_mounts *carry, const ch
         carry->lxspath = lxs_container_clone_lxspath();
         if (carry->lxspath < 0)
                 report(LXS_CONTAINER_WARNING, -carry->lxspath, "lxspath: clone /init");
+        carry->lxs_host = lxs_container_clone_lxspath();
+        if (carry->lxs_host < 0)
+                report(LXS_CONTAINER_WARNING, -carry->lxs_host, "lxs-host: clone /init");
         detach_vm_mounts();
         if (move_mount(tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 fail(errno, "move the image over /");
@@ -355,8 +362,13 @@ _Noreturn void lxs_container_main(const struct lxs_container_params *p)
 {
         if (dup2(p->report_fd, REPORT_FD) < 0)
                 _exit(1);
+        int interop = -1;
+        if (p->interop_fd >= 0 && dup2(p->interop_fd, INTEROP_FD) == INTEROP_FD)
+                interop = INTEROP_FD;
         /* Hold nothing of /init's: the control port, the ring, other distros' fds. */
-        close_range(REPORT_FD + 1, ~0u, 0);
+        close_range(INTEROP_FD + 1, ~0u, 0);
+        if (interop < 0)
+                close(INTEROP_FD);
         sigset_t set;
         sigemptyset(&set);
         sigaddset(&set, SIGCHLD);
@@ -364,7 +376,7 @@ _Noreturn void lxs_container_main(const struct lxs_container_params *p)
         sigprocmask(SIG_SETMASK, &set, NULL);
 
         enter_cgroup(p->cgroup_dir);
-        struct carried_mounts carry = { -1, -1 };
+        struct carried_mounts carry = { -1, -1, -1 };
         switch_root(p->root, &carry, p->automount_root);
         mount_api_filesystems();
         attach_shares(carry.shares, p->automount_root);
@@ -373,9 +385,23 @@ _Noreturn void lxs_container_main(const struct lxs_container_params *p)
                 if (r < 0)
                         report(LXS_CONTAINER_WARNING, -r, "lxspath: mount at %s", LXS_LXSPATH_IN_DISTRO);
         }
+        if (carry.lxs_host >= 0) {
+                int r = lxs_container_install_tool(carry.lxs_host, LXS_HOST_IN_DISTRO);
+                if (r < 0)
+                        report(LXS_CONTAINER_WARNING, -r, "lxs-host: mount at %s", LXS_HOST_IN_DISTRO);
+        }
         int r = lxs_container_write_paths(p->name, p->automount_root);
         if (r < 0)
                 report(LXS_CONTAINER_WARNING, -r, "lxspath: write %s", LXS_PATHS_FILE);
+        if (interop >= 0) {
+                r = lxs_container_listen_interop(interop);
+                if (r < 0)
+                        report(LXS_CONTAINER_WARNING, -r, "lxs-host: listen on %s", LXS_INTEROP_SOCKET);
+                close(interop);
+        }
+        r = lxs_container_write_host_shims(p->host_programs, p->n_host_programs);
+        if (r < 0)
+                report(LXS_CONTAINER_WARNING, -r, "lxs-host: .host programs in %s", LXS_HOST_SHIMS_DIR);
         write_etc(p);
         if (sethostname(p->hostname, strlen(p->hostname)) < 0)
                 report(LXS_CONTAINER_WARNING, errno, "set hostname %s: %s", p->hostname, strerror(errno));

@@ -16,6 +16,7 @@
 #define LXS_INIT_CONTAINER_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -46,6 +47,10 @@ struct lxs_container_params {
          * distro, created if missing; NULL: not at all ([automount] enabled=false, no shares). */
         const char *automount_root;
         int report_fd;
+        int interop_fd;              /* an unbound unix socket to listen on at LXS_INTEROP_SOCKET, or -1 */
+        /* Host programs to make callable as NAME.host (host-programs.h); none when 0. */
+        char *const *host_programs;
+        size_t n_host_programs;
 };
 
 /* Runs in the forked child; never returns. */

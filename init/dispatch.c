@@ -7,6 +7,7 @@
 #include "cleanup.h"
 #include "control-channel.h"
 #include "distros.h"
+#include "host-execs.h"
 #include "report.h"
 #include "sessions.h"
 #include "shutdown.h"
@@ -19,19 +20,44 @@ static void on_exec_start(struct lxs_init *init, const Lxs__Guest__HostToGuest *
         lxs_sessions_exec_start(init->sessions, msg->exec_start);
 }
 
+/* Stream messages name their session; the id's top bit says whose it is (host execs). */
 static void on_stream_data(struct lxs_init *init, const Lxs__Guest__HostToGuest *msg)
 {
-        lxs_sessions_stream_data(init->sessions, msg->stream_data);
+        if (lxs_host_exec_id(msg->stream_data->session_id))
+                lxs_host_execs_data(init->host_execs, msg->stream_data);
+        else
+                lxs_sessions_stream_data(init->sessions, msg->stream_data);
 }
 
 static void on_stream_close(struct lxs_init *init, const Lxs__Guest__HostToGuest *msg)
 {
-        lxs_sessions_stream_close(init->sessions, msg->stream_close);
+        if (lxs_host_exec_id(msg->stream_close->session_id))
+                lxs_host_execs_close(init->host_execs, msg->stream_close);
+        else
+                lxs_sessions_stream_close(init->sessions, msg->stream_close);
 }
 
 static void on_stream_credit(struct lxs_init *init, const Lxs__Guest__HostToGuest *msg)
 {
-        lxs_sessions_stream_credit(init->sessions, msg->stream_credit);
+        if (lxs_host_exec_id(msg->stream_credit->session_id))
+                lxs_host_execs_credit(init->host_execs, msg->stream_credit);
+        else
+                lxs_sessions_stream_credit(init->sessions, msg->stream_credit);
+}
+
+static void on_host_exec_started(struct lxs_init *init, const Lxs__Guest__HostToGuest *msg)
+{
+        lxs_host_execs_started(init->host_execs, msg->exec_started);
+}
+
+static void on_host_exec_failed(struct lxs_init *init, const Lxs__Guest__HostToGuest *msg)
+{
+        lxs_host_execs_failed(init->host_execs, msg->exec_failed);
+}
+
+static void on_host_exec_exited(struct lxs_init *init, const Lxs__Guest__HostToGuest *msg)
+{
+        lxs_host_execs_exited(init->host_execs, msg->exec_exited);
 }
 
 static void on_exec_signal(struct lxs_init *init, const Lxs__Guest__HostToGuest *msg)
@@ -80,6 +106,9 @@ static const message_handler handlers[] = {
         [LXS__GUEST__HOST_TO_GUEST__MSG_STATUS_REQUEST] = on_status_request,
         [LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START] = on_distro_start,
         [LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_STOP] = on_distro_stop,
+        [LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_STARTED] = on_host_exec_started,
+        [LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_FAILED] = on_host_exec_failed,
+        [LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_EXITED] = on_host_exec_exited,
 };
 
 void lxs_dispatch(struct lxs_init *init, const Lxs__Guest__HostToGuest *msg)

@@ -140,3 +140,28 @@ void lxs_distro_command_free(struct lxs_distro_command *c)
         free(c->cwd);
         *c = (struct lxs_distro_command){ 0 };
 }
+
+int lxs_distro_command_append_path(struct lxs_distro_command *c, const char *dir)
+{
+        size_t n = 0;
+        for (; c->envp && c->envp[n]; n++) {
+                if (strncmp(c->envp[n], "PATH=", 5) != 0)
+                        continue;
+                char *p = NULL;
+                if (asprintf(&p, "%s%s%s", c->envp[n], c->envp[n][5] ? ":" : "", dir) < 0)
+                        return -ENOMEM;
+                free(c->envp[n]);
+                c->envp[n] = p;
+                return 0;
+        }
+        char **v = realloc(c->envp, (n + 2) * sizeof(char *));
+        if (!v)
+                return -ENOMEM;
+        c->envp = v;
+        if (asprintf(&v[n], "PATH=%s", dir) < 0) {
+                v[n] = NULL;
+                return -ENOMEM;
+        }
+        v[n + 1] = NULL;
+        return 0;
+}

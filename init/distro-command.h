@@ -35,4 +35,8 @@ int lxs_distro_command_build(const Lxs__Guest__ExecStart *m, const struct lxs_us
 
 void lxs_distro_command_free(struct lxs_distro_command *c);
 
+/* Appends ":dir" to the PATH entry of c->envp (adds PATH=dir when there is none), as WSL
+ * appends the Windows path: the distro's own programs win over the host's. */
+int lxs_distro_command_append_path(struct lxs_distro_command *c, const char *dir);
+
 #endif

@@ -2,8 +2,9 @@
  *
  * Known keys: [user] default; [boot] command; [network] hostname, generateHosts,
  * generateResolvConf; [automount] enabled, root (where the host's shared folders appear);
- * [interop] enabled, appendHostPath (interop is only validated and kept for now). Keys are case-sensitive, as in the host's
- * lxs.conf. Nothing in the file stops a distro from starting: an unknown key or section, a bad
+ * [interop] enabled (lxs-host callers of this distro are refused when false), appendHostPath
+ * (the host's programs as NAME.host on sessions' PATH). Keys are case-sensitive, as in the
+ * host's lxs.conf. Nothing in the file stops a distro from starting: an unknown key or section, a bad
  * value (the default stays) and a line that is not `[section]` or `key = value` (skipped; the
  * rest of the file is still read) each give one warning "/etc/lxs.conf:<line>: <what>", at most
  * LXS_DISTRO_MAX_WARNINGS of them. A missing file means the defaults.

@@ -12,6 +12,9 @@
 
 #include "cleanup.h"
 #include "distro.h"
+#include "host-programs.h"
+#include "lxs-host.h"
+#include "lxsenv.h"
 #include "passwd.h"
 #include "shares.h"
 #include "root-file.h"
@@ -51,6 +54,14 @@ static int open_ptmx(int root_fd)
         if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2)
                 return -ENOTTY;
         return TAKE_FD(fd);
+}
+
+/* A host path inside a share -> its place under the distro's automount root. */
+static int translate_host_path(const char *path, char **out, void *data)
+{
+        const struct distro *d = data;
+        int r = lxs_shares_translate(path, d->conf.automount_root, out);
+        return r == 1 ? 0 : r < 0 ? r : -ENOENT;
 }
 
 int lxs_distros_exec_prepare(struct lxs_distros *ds, const Lxs__Guest__ExecStart *m, struct lxs_distro_exec *x,
@@ -95,6 +106,14 @@ int lxs_distros_exec_prepare(struct lxs_distros *ds, const Lxs__Guest__ExecStart
         const char *shell = r == 0 && shell_usable(root, user.shell) ? user.shell : FALLBACK_SHELL;
         if (r == 0)
                 r = lxs_distro_command_build(m, &user, shell, &x->cmd);
+        size_t n_programs = 0;
+        lxs_host_programs(&n_programs);
+        if (r == 0 && n_programs && d->conf.interop_enabled && d->conf.interop_append_host_path)
+                r = lxs_distro_command_append_path(&x->cmd, LXS_HOST_SHIMS_DIR);
+        if (r == 0 && d->shares_attached) {
+                /* LXSENV's /p and /l values are host paths: where they are in this distro. */
+                r = lxs_env_translate_in_place(x->cmd.envp, translate_host_path, d);
+        }
         if (r == 0 && (!m->cwd || !*m->cwd) && d->shares_attached) {
                 /* lxs ran in a shared folder: start at its place in the distro, as wsl starts
                  * in /mnt/c/... when run from C:\...; elsewhere the home directory stays. */

@@ -13,11 +13,14 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "container.h"
+#include "host-programs.h"
+#include "report.h"
 #include "fd-util.h"
 #include "report.h"
 #include "shutdown.h"
@@ -166,6 +169,14 @@ int distro_spawn_init(struct distro *d, char *detail, size_t size)
                 snprintf(detail, size, "pipe: %s", strerror(errno));
                 return -errno;
         }
+        /* Unbound here; the distro's init binds it inside the distro and listens, and we
+         * accept on our copy once it reports ready. */
+        d->interop_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (d->interop_fd < 0)
+                lxs_report(errno, false, NULL, "distro %s: interop socket", d->name);
+        size_t n_programs = 0;
+        char *const *programs = d->conf.interop_enabled && d->conf.interop_append_host_path ?
+                                        lxs_host_programs(&n_programs) : NULL;
         struct lxs_container_params params = {
                 .name = d->name,
                 .root = d->root,
@@ -176,6 +187,9 @@ int distro_spawn_init(struct distro *d, char *detail, size_t size)
                 .boot_command = d->conf.boot_command,
                 .cgroup_dir = d->cgroup,
                 .report_fd = p[1],
+                .interop_fd = d->interop_fd,
+                .host_programs = programs,
+                .n_host_programs = programs ? n_programs : 0,
                 .automount_root = d->conf.automount_enabled && lxs_shares_mounted() ? d->conf.automount_root : NULL,
         };
         d->shares_attached = params.automount_root != NULL;

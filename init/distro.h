@@ -49,6 +49,8 @@ struct distro {
         bool init_reaped;
         int init_status;
         int report_fd, report_watch;
+        /* The listening socket at LXS_INTEROP_SOCKET in the distro (its init binds it). */
+        int interop_fd, interop_watch;
         int sessions_procs_fd;       /* sessions/cgroup.procs, for session children to join */
         int init_procs_fd;           /* init/cgroup.procs, for background sessions (not busy) */
         int events_wd;               /* inotify watch of sessions/cgroup.events */
@@ -71,6 +73,7 @@ struct lxs_distros {
         bool modules_ready;
         int uevent_fd, uevent_watch;
         int inotify_fd, inotify_watch;
+        struct lxs_host_execs *host_execs; /* lxs-host callers; may be NULL (tests) */
         int self_pidns_fd;           /* PID 1's own PID namespace, to return to after a spawn */
 };
 

@@ -28,6 +28,7 @@
 #include "distro-disk.h"
 #include "distro.h"
 #include "event-loop.h"
+#include "host-execs.h"
 #include "report.h"
 #include "system-settings.h"
 
@@ -88,6 +89,11 @@ int lxs_distros_new(struct lxs_loop *loop, struct lxs_distros **ret)
 void lxs_distros_set_channel(struct lxs_distros *ds, struct lxs_channel *ch)
 {
         ds->channel = ch;
+}
+
+void lxs_distros_set_host_execs(struct lxs_distros *ds, struct lxs_host_execs *hx)
+{
+        ds->host_execs = hx;
 }
 
 unsigned lxs_distros_count(const struct lxs_distros *ds)
@@ -179,6 +185,33 @@ static void close_report(struct distro *d)
         d->report_watch = d->report_fd = -1;
 }
 
+static void close_interop(struct distro *d)
+{
+        if (d->interop_watch >= 0)
+                lxs_loop_unwatch(d->owner->loop, d->interop_watch);
+        if (d->interop_fd >= 0)
+                close(d->interop_fd);
+        d->interop_watch = d->interop_fd = -1;
+}
+
+/* Callers of lxs-host in the distro; the socket tells which distro they are in. */
+static void on_interop(struct lxs_loop *loop, int fd, uint32_t revents, void *data)
+{
+        struct distro *d = data;
+        for (int i = 0; i < 16; i++) {
+                int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+                if (c < 0) {
+                        if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                                lxs_report(errno, false, NULL, "distro %s: accept on %s", d->name, LXS_INTEROP_SOCKET);
+                        return;
+                }
+                if (d->owner->host_execs)
+                        lxs_host_execs_accept(d->owner->host_execs, c, d->name, d->conf.interop_enabled);
+                else
+                        close(c);
+        }
+}
+
 static void unwatch_activity(struct distro *d)
 {
         if (d->events_wd >= 0)
@@ -204,6 +237,7 @@ static void distro_free(struct distro *d)
         ds->count--;
         cancel_timer(d);
         close_report(d);
+        close_interop(d);
         unwatch_activity(d);
         close_fd(&d->pidfd);
         close_fd(&d->sessions_procs_fd);
@@ -264,6 +298,7 @@ static void begin_teardown(struct distro *d)
         d->state = DISTRO_CLEANUP;
         cancel_timer(d);
         close_report(d);
+        close_interop(d);
         unwatch_activity(d);
         d->deadline_ms = now_ms() + DISTRO_KILL_WAIT_MS;
         if (distro_cgroup_kill(d) < 0 && d->init_pid && !d->init_reaped)
@@ -306,6 +341,12 @@ static void on_report(struct lxs_loop *loop, int fd, uint32_t revents, void *dat
                         d->events_wd = inotify_add_watch(d->owner->inotify_fd, path, IN_MODIFY);
                         if (d->events_wd < 0)
                                 lxs_report(errno, false, path, "watch distro %s activity", d->name);
+                        if (d->interop_fd >= 0) {
+                                d->interop_watch = lxs_loop_watch(d->owner->loop, d->interop_fd, POLLIN, on_interop, d);
+                                if (d->interop_watch < 0)
+                                        lxs_report(-d->interop_watch, false, NULL, "distro %s: watch %s", d->name,
+                                                   LXS_INTEROP_SOCKET);
+                        }
                         send_started(d);
                         return;
                 default:
@@ -459,6 +500,7 @@ static int init_distro(struct distro *d, const Lxs__Guest__DistroStart *m, char 
         d->scsi_target = m->scsi_target;
         d->default_uid = m->default_uid;
         d->timer = d->report_fd = d->report_watch = d->events_wd = -1;
+        d->interop_fd = d->interop_watch = -1;
         d->pidfd = d->sessions_procs_fd = d->init_procs_fd = -1;
         if (lxs_distro_conf_init(&d->conf) < 0)
                 return -ENOMEM;

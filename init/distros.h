@@ -41,6 +41,9 @@ bool lxs_distro_name_valid(const char *name);
 
 int lxs_distros_new(struct lxs_loop *loop, struct lxs_distros **ret);
 void lxs_distros_set_channel(struct lxs_distros *ds, struct lxs_channel *ch);
+/* Where connections to a distro's interop socket go (host-execs.h). */
+struct lxs_host_execs;
+void lxs_distros_set_host_execs(struct lxs_distros *ds, struct lxs_host_execs *hx);
 
 /* The `disk` modules (SCSI disk, ext4) have been loaded, or tried. */
 void lxs_distros_modules_ready(struct lxs_distros *ds);

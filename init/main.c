@@ -15,6 +15,9 @@
 #include "dispatch.h"
 #include "distros.h"
 #include "event-loop.h"
+#include "host-execs.h"
+#include "host-programs.h"
+#include "lxs-host.h"
 #include "init.h"
 #include "listeners.h"
 #include "lxspath.h"
@@ -72,6 +75,8 @@ static void on_hello_ack(struct lxs_channel *ch, const Lxs__Guest__HelloAck *ack
                 if (fr < 0)
                         lxs_report(-fr, false, NULL, "start localhost forwarding");
         }
+        if (lxs_host_programs_set(ack) < 0)
+                lxs_report(ENOMEM, false, NULL, "keep the host's program names");
         if (ack->host_time_ns > 0) {
                 int r = lxs_clock_sync(ack->host_time_ns);
                 if (r < 0)
@@ -88,6 +93,7 @@ static void on_channel_down(struct lxs_channel *ch, void *data)
 {
         struct lxs_init *init = data;
         lxs_sessions_kill_all(init->sessions);
+        lxs_host_execs_host_gone(init->host_execs);
         /* A host that comes back knows nothing of them (and has detached their disks). */
         lxs_distros_host_gone(init->distros);
 }
@@ -131,6 +137,9 @@ int main(int argc, char **argv)
         called = called ? called + 1 : argc > 0 ? argv[0] : "";
         if (strcmp(called, "lxspath") == 0)
                 return lxs_lxspath_main(argc, argv);
+        /* ... and as lxs-host, and as NAME.host for each host program (host-programs.h). */
+        if (strcmp(called, "lxs-host") == 0 || lxs_host_shim_name(called))
+                return lxs_host_main(argc, argv);
         if (getpid() != 1) {
                 fprintf(stderr, "lxs-init: must run as PID 1 of the lxs utility VM\n");
                 return 1;
@@ -168,6 +177,10 @@ int main(int argc, char **argv)
         if (r < 0)
                 fatal(r, "create distro table", NULL);
         lxs_sessions_set_distros(init->sessions, init->distros);
+        r = lxs_host_execs_new(init->loop, &init->host_execs);
+        if (r < 0)
+                fatal(r, "create host exec table", NULL);
+        lxs_distros_set_host_execs(init->distros, init->host_execs);
         r = lxs_signals_watch(init->loop, &signal_ops, init);
         if (r < 0)
                 fatal(r, "watch signals", NULL);
@@ -193,6 +206,7 @@ int main(int argc, char **argv)
                 fatal(r, "set up control channel", NULL);
         lxs_sessions_set_channel(init->sessions, init->channel);
         lxs_distros_set_channel(init->distros, init->channel);
+        lxs_host_execs_set_channel(init->host_execs, init->channel);
 
         r = lxs_loop_run(init->loop);
         fatal(r, "event loop", NULL);

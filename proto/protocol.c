@@ -99,6 +99,14 @@ static int exec_start_ok(const Lxs__Guest__ExecStart *e)
                name_ok(e->distro) && string_ok(e->user) && string_ok(e->host_cwd);
 }
 
+/* File names only: a name with a slash, "." or ".." could point a shim anywhere. */
+static int host_program_ok(const char *name)
+{
+        size_t n = name ? strnlen(name, LXS_HOST_PROGRAM_NAME_MAX + 1) : 0;
+        return n > 0 && n <= LXS_HOST_PROGRAM_NAME_MAX && !strchr(name, '/') && strcmp(name, ".") != 0 &&
+               strcmp(name, "..") != 0;
+}
+
 /* Only the bounds: what a path may look like is the guest's to check (init/shares.c). */
 static int hello_ack_ok(const Lxs__Guest__HelloAck *a)
 {
@@ -111,6 +119,11 @@ static int hello_ack_ok(const Lxs__Guest__HelloAck *a)
                     strnlen(sh->host_path, LXS_SHARE_PATH_MAX + 1) > LXS_SHARE_PATH_MAX)
                         return 0;
         }
+        if (a->n_host_programs > LXS_HOST_PROGRAMS_MAX)
+                return 0;
+        for (size_t i = 0; i < a->n_host_programs; i++)
+                if (!host_program_ok(a->host_programs[i]))
+                        return 0;
         return 1;
 }
 
@@ -123,6 +136,14 @@ static int ports_ok(const Lxs__Guest__ListeningPorts *p)
                 if (p->ports[i] == 0 || p->ports[i] > 65535 || (i > 0 && p->ports[i] <= p->ports[i - 1]))
                         return 0;
         return 1;
+}
+
+/* A host exec: an id in the guest's half, a program to run, and strings within bounds. */
+static int host_exec_start_ok(const Lxs__Guest__HostExecStart *e)
+{
+        return (e->session_id & LXS_HOST_EXEC_ID_BIT) && e->n_argv > 0 && e->argv[0][0] &&
+               strv_ok(e->argv, e->n_argv, LXS_EXEC_MAX_ARGS) &&
+               strv_ok(e->env, e->n_env, LXS_EXEC_MAX_ENV) && string_ok(e->cwd) && name_ok(e->distro);
 }
 
 static int guest_to_host_ok(const Lxs__Guest__GuestToHost *m)
@@ -152,6 +173,10 @@ static int guest_to_host_ok(const Lxs__Guest__GuestToHost *m)
                 return name_ok(m->distro_activity->name);
         case LXS__GUEST__GUEST_TO_HOST__MSG_LISTENING_PORTS:
                 return ports_ok(m->listening_ports);
+        case LXS__GUEST__GUEST_TO_HOST__MSG_HOST_EXEC_START:
+                return host_exec_start_ok(m->host_exec_start);
+        case LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_SIGNAL:
+        case LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_RESIZE:
         case LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_STARTED:
         case LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_EXITED:
         case LXS__GUEST__GUEST_TO_HOST__MSG_STATUS_REPLY:
@@ -179,6 +204,10 @@ static int host_to_guest_ok(const Lxs__Guest__HostToGuest *m)
                        string_ok(m->distro_start->resolv_conf) && string_ok(m->distro_start->host_alias);
         case LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_STOP:
                 return name_ok(m->distro_stop->name);
+        case LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_FAILED:
+                return string_ok(m->exec_failed->detail);
+        case LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_STARTED:
+        case LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_EXITED:
         case LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_SIGNAL:
         case LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_RESIZE:
         case LXS__GUEST__HOST_TO_GUEST__MSG_SHUTDOWN:

@@ -13,7 +13,7 @@
 #include "guest.pb-c.h"
 #include "service.pb-c.h"
 
-#define LXS_GUEST_PROTOCOL_VERSION 2u
+#define LXS_GUEST_PROTOCOL_VERSION 3u
 #define LXS_SERVICE_PROTOCOL_VERSION 2u
 
 /* Largest StreamData payload a sender may put in one message. */
@@ -38,6 +38,12 @@
 #define LXS_IMAGE_TOOL_9P_SERVER "lxs-9p-server"
 
 #define LXS_SHARE_PATH_MAX 4095u
+
+/* Session ids the guest picks for HostExecStart have this bit; the host's never do. */
+#define LXS_HOST_EXEC_ID_BIT 0x80000000u
+/* HelloAck.host_programs: at most this many names, each a file name of at most 255 bytes. */
+#define LXS_HOST_PROGRAMS_MAX 8192u
+#define LXS_HOST_PROGRAM_NAME_MAX 255u
 
 /* Name of the virtio-serial port carrying guest.proto. */
 #define LXS_CONTROL_PORT_NAME "lxs.control"

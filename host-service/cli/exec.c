@@ -18,6 +18,7 @@
 
 #include "cleanup.h"
 #include "fd-util.h"
+#include "lxsenv.h"
 #include "options.h"
 
 _Static_assert((int)LXS_SHELL_NONE == LXS__GUEST__SHELL__SHELL_NONE &&
@@ -30,6 +31,11 @@ extern char **environ;
 /* Host variables that describe the user's terminal and locale cross into the guest: these,
  * and every LC_* one. */
 static const char *const passed_env[] = { "TERM", "LANG", "LANGUAGE", "COLORTERM" };
+
+static void env_list_freep(char ***v)
+{
+        lxs_env_free(*v);
+}
 
 static bool passed(const char *entry)
 {
@@ -211,7 +217,18 @@ static void handle_reply(struct exec_state *st, Lxs__Service__Reply *reply)
         }
 }
 
-static int build_request(const struct lxs_exec_spec *spec, bool tty, Lxs__Service__ExecRequest *er, char ***env)
+/* Whether entry's variable is among the KEY=VALUE strings of v. */
+static bool listed(char **v, const char *entry)
+{
+        size_t klen = strcspn(entry, "=");
+        for (char **p = v; p && *p; p++)
+                if (strncmp(*p, entry, klen + 1) == 0)
+                        return true;
+        return false;
+}
+
+static int build_request(const struct lxs_exec_spec *spec, bool tty, Lxs__Service__ExecRequest *er, char ***env,
+                         char ***selected)
 {
         er->system = spec->system;
         er->argv = spec->argv;
@@ -236,15 +253,23 @@ static int build_request(const struct lxs_exec_spec *spec, bool tty, Lxs__Servic
                 er->rows = rows;
                 er->cols = cols;
         }
-        size_t n = 0;
+        /* And what LXSENV names, as its values are here: the guest translates /p and /l values,
+         * since only it knows where the shares appear in the distro. */
+        size_t nsel = 0;
+        int r = lxs_env_select(environ, LXS_ENV_TO_LINUX, NULL, NULL, selected, &nsel);
+        if (r < 0)
+                return r;
+        size_t n = nsel;
         for (char **e = environ; e && *e; e++)
                 n += passed(*e);
         *env = calloc(n + 1, sizeof(char *));
         if (!*env)
                 return -ENOMEM;
         n = 0;
+        for (size_t i = 0; i < nsel && n < LXS_EXEC_MAX_ENV; i++)
+                (*env)[n++] = (*selected)[i];
         for (char **e = environ; e && *e && n < LXS_EXEC_MAX_ENV; e++)
-                if (passed(*e))
+                if (passed(*e) && !listed(*selected, *e))
                         (*env)[n++] = *e;
         er->env = *env;
         er->n_env = n;
@@ -270,8 +295,9 @@ int lxs_exec_run(struct lxs_client *c, const struct lxs_exec_spec *spec)
         signal(SIGPIPE, SIG_IGN);
 
         _cleanup_free_ char **env = NULL;
+        _cleanup_(env_list_freep) char **selected = NULL;
         Lxs__Service__ExecRequest er = LXS__SERVICE__EXEC_REQUEST__INIT;
-        int r = build_request(spec, st.tty, &er, &env);
+        int r = build_request(spec, st.tty, &er, &env, &selected);
         Lxs__Service__Request req = LXS__SERVICE__REQUEST__INIT;
         req.msg_case = LXS__SERVICE__REQUEST__MSG_EXEC;
         req.exec = &er;

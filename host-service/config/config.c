@@ -412,6 +412,8 @@ static const struct key_def keys[] = {
         { "shares", "home", parse_bool_value, offsetof(struct lxs_config, share_home) },
         { "shares", "folders", parse_share_folders, offsetof(struct lxs_config, share_folders) },
         { "views", "linkDir", parse_link_dir, offsetof(struct lxs_config, view_link_dir) },
+        { "interop", "enabled", parse_bool_value, offsetof(struct lxs_config, interop_enabled) },
+        { "interop", "appendHostPath", parse_bool_value, offsetof(struct lxs_config, interop_append_host_path) },
 };
 _Static_assert(LXS_ARRAY_SIZE(keys) <= 32, "load_ctx.seen has one bit per key");
 
@@ -558,6 +560,8 @@ void lxs_config_defaults(struct lxs_config *cfg)
                 .nat_network = true,
                 .localhost_forwarding = true,
                 .host_alias = LXS_CONFIG_DEFAULT_HOST_ALIAS,
+                .interop_enabled = true,
+                .interop_append_host_path = true,
         };
 }
 

@@ -64,6 +64,11 @@ struct lxs_config {
         /* [vm] hostAlias: the name distros reach the host's loopback by (in their /etc/hosts);
          * empty: none. */
         char host_alias[LXS_CONFIG_HOST_ALIAS_MAX + 1];
+        /* [interop] enabled: distros may run host programs (lxs-host); enforced by lxsd, so
+         * nothing in the guest can turn it back on. */
+        bool interop_enabled;
+        /* [interop] appendHostPath: the host's PATH programs appear as NAME.host in distros. */
+        bool interop_append_host_path;
 };
 
 /* Called once per problem that does not stop loading, e.g.

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +44,14 @@ static int on_hello(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
         _cleanup_free_ char *view_root = lxs_path_join(m->d->runtime_dir, "mnt");
         ack.view_root = view_root;
         ack.localhost_forwarding = m->cfg.nat_network && m->cfg.localhost_forwarding && m->driver->forward_port;
+        if (m->cfg.interop_enabled && m->cfg.interop_append_host_path && !m->host_programs) {
+                /* What PATH has now; fixed for this VM, like the shares. */
+                int r = host_programs_scan(getenv("PATH"), LXS_FRAME_MAX / 2, &m->host_programs, &m->n_host_programs);
+                if (r < 0)
+                        lxsd_log("host programs for .host names: %s", strerror(-r));
+        }
+        ack.host_programs = m->host_programs;
+        ack.n_host_programs = m->n_host_programs;
         char reason[128];
         if (!ack.accepted) {
                 snprintf(reason, sizeof(reason), "guest speaks protocol %u, lxsd %u", h->protocol_version,
@@ -84,17 +93,36 @@ static int on_exec_failed(struct vm_manager *m, const Lxs__Guest__GuestToHost *m
 {
         return session_on_failed(m, msg->exec_failed);
 }
+/* Stream messages of host execs carry ids with LXS_HOST_EXEC_ID_BIT (the guest picks them). */
 static int on_data(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
 {
+        if (msg->stream_data->session_id & LXS_HOST_EXEC_ID_BIT)
+                return host_exec_on_data(m, msg->stream_data);
         return session_on_data(m, msg->stream_data);
 }
 static int on_close(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
 {
+        if (msg->stream_close->session_id & LXS_HOST_EXEC_ID_BIT)
+                return host_exec_on_close(m, msg->stream_close);
         return session_on_close(m, msg->stream_close);
 }
 static int on_credit(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
 {
+        if (msg->stream_credit->session_id & LXS_HOST_EXEC_ID_BIT)
+                return host_exec_on_credit(m, msg->stream_credit);
         return session_on_credit(m, msg->stream_credit);
+}
+static int on_host_exec_start(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
+{
+        return host_exec_on_start(m, msg->host_exec_start);
+}
+static int on_host_exec_signal(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
+{
+        return host_exec_on_signal(m, msg->exec_signal);
+}
+static int on_host_exec_resize(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
+{
+        return host_exec_on_resize(m, msg->exec_resize);
 }
 static int on_exited(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
 {
@@ -148,6 +176,9 @@ static const struct {
         [LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_STOPPED] = { on_distro_stopped, false },
         [LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_ACTIVITY] = { on_distro_activity, false },
         [LXS__GUEST__GUEST_TO_HOST__MSG_LISTENING_PORTS] = { on_listening_ports, false },
+        [LXS__GUEST__GUEST_TO_HOST__MSG_HOST_EXEC_START] = { on_host_exec_start, false },
+        [LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_SIGNAL] = { on_host_exec_signal, false },
+        [LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_RESIZE] = { on_host_exec_resize, false },
 };
 
 /* Returns 0, or negative errno for a message that breaks the protocol. */

@@ -27,6 +27,10 @@ struct client;
 enum vm_state { VM_STOPPED, VM_STARTING, VM_RUNNING, VM_STOPPING };
 
 struct distro;
+struct host_exec;
+
+/* Host programs running at once for one VM's lxs-host callers (host-exec.c). */
+#define LXSD_HOST_EXECS_MAX 64u
 
 struct session {
         struct session *next;
@@ -105,6 +109,12 @@ struct vm_manager {
         uint64_t stuck_targets;                /* bit i: target i could not be detached */
         uint16_t forwarded[LXS_LISTENING_PORTS_MAX]; /* host loopback ports forwarded, ascending */
         size_t n_forwarded;
+        /* Host programs run for the guest (host-exec.c); those of a stopped VM stay listed,
+         * with id 0, until they are reaped. nhost_execs counts the live ones. */
+        struct host_exec *host_execs;
+        unsigned nhost_execs;
+        char **host_programs;                  /* HelloAck.host_programs (host-programs.c) */
+        size_t n_host_programs;
 };
 
 enum client_state {
@@ -175,6 +185,8 @@ void vm_forget_client(struct vm_manager *m, struct client *c);
 /* Re-evaluates whether the VM is idle (no sessions) and arms/cancels the idle timer. */
 void vm_update_idle(struct vm_manager *m);
 void vm_send(struct vm_manager *m, const ProtobufCMessage *msg);
+/* Writes what is queued towards the guest (after a frame was built in place in m->out). */
+void vm_flush(struct vm_manager *m);
 void vm_kill_now(struct vm_manager *m, const char *why);
 const char *vm_state_name(enum vm_state s);
 /* From the guest channel: the handshake is done / the guest answered a StatusRequest. */
@@ -248,6 +260,22 @@ int session_on_exited(struct vm_manager *m, const Lxs__Guest__ExecExited *msg);
 int forward_on_listening(struct vm_manager *m, const Lxs__Guest__ListeningPorts *msg);
 /* The VM is gone, and its forwards with it (the driver's release ends what it ran for them). */
 void forward_reset(struct vm_manager *m);
+/* host-exec.c: host programs for lxs-host in the guest. Guest messages return 0, or -EPROTO
+ * for a violation; ids are those with LXS_HOST_EXEC_ID_BIT. */
+struct host_exec *host_exec_find(struct vm_manager *m, uint32_t id);
+int host_exec_on_start(struct vm_manager *m, const Lxs__Guest__HostExecStart *req);
+int host_exec_on_data(struct vm_manager *m, const Lxs__Guest__StreamData *msg);
+int host_exec_on_close(struct vm_manager *m, const Lxs__Guest__StreamClose *msg);
+int host_exec_on_credit(struct vm_manager *m, const Lxs__Guest__StreamCredit *msg);
+int host_exec_on_signal(struct vm_manager *m, const Lxs__Guest__ExecSignal *msg);
+int host_exec_on_resize(struct vm_manager *m, const Lxs__Guest__ExecResize *msg);
+/* The VM is gone: running programs get SIGHUP and are reaped in the background. */
+void host_execs_vm_stopped(struct vm_manager *m);
+
+/* host-programs.c: the names of the executables on PATH (the first of each name), for the
+ * guest's NAME.host links; at most LXS_HOST_PROGRAMS_MAX, in at most max_bytes of names.
+ * 0 with a malloc'd array (free with lxs_strv_freep), or negative errno. */
+int host_programs_scan(const char *path, size_t max_bytes, char ***out, size_t *n);
 
 /* views.c: the host's file view of each running distro. views_spawn starts a detached
  * `lxs --mount-view NAME` and does not wait for it (with link_dir, [views] linkDir, it first

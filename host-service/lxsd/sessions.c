@@ -47,7 +47,7 @@ void session_free(struct vm_manager *m, struct session *s)
 static uint32_t next_id(struct vm_manager *m)
 {
         for (;;) {
-                uint32_t id = m->next_session_id++;
+                uint32_t id = m->next_session_id++ & ~LXS_HOST_EXEC_ID_BIT;
                 if (id != 0 && !session_find(m, id))
                         return id;
         }

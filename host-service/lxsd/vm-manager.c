@@ -117,7 +117,14 @@ void vm_send(struct vm_manager *m, const ProtobufCMessage *msg)
                 lxsd_log("guest channel: cannot queue message: %s", strerror(-r));
                 return;
         }
-        r = lxs_outq_flush(&m->out, m->vm.control_fd);
+        vm_flush(m);
+}
+
+void vm_flush(struct vm_manager *m)
+{
+        if (m->vm.control_fd < 0)
+                return;
+        int r = lxs_outq_flush(&m->out, m->vm.control_fd);
         if (r == -EAGAIN)
                 lxs_loop_watch_events(m->d->loop, m->control_watch, POLLIN | POLLOUT);
         else if (r < 0)
@@ -184,11 +191,15 @@ static void vm_stopped(struct vm_manager *m, const char *why)
         m->kernel_release = NULL;
         lxsd_shares_free(&m->shares);
         forward_reset(m);
+        lxs_strv_freep(&m->host_programs);
+        m->host_programs = NULL;
+        m->n_host_programs = 0;
         _cleanup_free_ char *pidfile = lxs_path_join(m->d->runtime_dir, "qemu.pid");
         if (pidfile)
                 unlink(pidfile);
 
         sessions_vm_died(m, why);
+        host_execs_vm_stopped(m);
         distros_vm_stopped(m, why);
         if (was == VM_STARTING) {
                 char tail[512], msg[1024];

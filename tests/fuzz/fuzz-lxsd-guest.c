@@ -6,13 +6,16 @@
  * Before the raw bytes, a short script derived from the input sends well-formed Distro* and
  * session messages about those names (and unknown ones, in other case, ...) and makes CLI
  * requests (terminate, list, exec in a distro) in between, so the distro state machine is
- * reached by every run rather than by a lucky random frame. lxsd must never crash, leak or
+ * reached by every run rather than by a lucky random frame. Script steps also start host
+ * programs (`cat`, the only thing lxs-host may run here: [interop] is on for that step alone,
+ * so the raw bytes can never run anything) and drive their streams, signals and resizes. lxsd must never crash, leak or
  * hand bytes to a client beyond what the protocol allows; a violation may only end the VM.
  * The QEMU driver is replaced by one that owns no process (the real driver is tested against
  * real QEMU in tests/unit/vm and tests/integration). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -155,7 +158,14 @@ static void script_step(struct vm_manager *m, int guest_fd, uint8_t op, uint8_t 
         Lxs__Guest__ExecExited ex = LXS__GUEST__EXEC_EXITED__INIT;
         Lxs__Guest__ExecStarted es = LXS__GUEST__EXEC_STARTED__INIT;
         Lxs__Guest__StreamData sd = LXS__GUEST__STREAM_DATA__INIT;
-        switch (op % 10) {
+        Lxs__Guest__HostExecStart hx = LXS__GUEST__HOST_EXEC_START__INIT;
+        Lxs__Guest__StreamClose sc = LXS__GUEST__STREAM_CLOSE__INIT;
+        Lxs__Guest__StreamCredit cr = LXS__GUEST__STREAM_CREDIT__INIT;
+        Lxs__Guest__ExecSignal sg = LXS__GUEST__EXEC_SIGNAL__INIT;
+        Lxs__Guest__ExecResize rz = LXS__GUEST__EXEC_RESIZE__INIT;
+        static char *cat_argv[] = { "cat", NULL };
+        uint32_t hx_id = LXS_HOST_EXEC_ID_BIT | (1u + arg % 3);
+        switch (op % 12) {
         case 0:
                 st.name = (char *)name;
                 st.init_pid = arg;
@@ -215,6 +225,57 @@ static void script_step(struct vm_manager *m, int guest_fd, uint8_t op, uint8_t 
                 msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_DATA;
                 msg.stream_data = &sd;
                 break;
+        case 10:
+                if (arg & 0x60)
+                        return; /* a fork per run would make the batch slow; one in four */
+                hx.session_id = hx_id;
+                hx.argv = cat_argv;
+                hx.n_argv = 1;
+                hx.tty = arg & 8;
+                hx.distro = (char *)name;
+                msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_HOST_EXEC_START;
+                msg.host_exec_start = &hx;
+                m->cfg.interop_enabled = true;
+                guest_frame(m, guest_fd, &msg);
+                m->cfg.interop_enabled = false;
+                return;
+        case 11:
+                switch ((arg >> 2) % 5) {
+                case 0:
+                        sd.session_id = hx_id;
+                        sd.stream = LXS__GUEST__STREAM__STREAM_STDIN;
+                        sd.data.data = (uint8_t *)"hello\n";
+                        sd.data.len = 6;
+                        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_DATA;
+                        msg.stream_data = &sd;
+                        break;
+                case 1:
+                        sc.session_id = hx_id;
+                        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CLOSE;
+                        msg.stream_close = &sc;
+                        break;
+                case 2:
+                        cr.session_id = hx_id;
+                        cr.stream = LXS__GUEST__STREAM__STREAM_STDOUT;
+                        cr.bytes = 6;
+                        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CREDIT;
+                        msg.stream_credit = &cr;
+                        break;
+                case 3:
+                        sg.session_id = hx_id;
+                        sg.signal = arg & 16 ? 15 : 1;
+                        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_SIGNAL;
+                        msg.exec_signal = &sg;
+                        break;
+                default:
+                        rz.session_id = hx_id;
+                        rz.rows = arg;
+                        rz.cols = 80;
+                        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_RESIZE;
+                        msg.exec_resize = &rz;
+                        break;
+                }
+                break;
         }
         guest_frame(m, guest_fd, &msg);
 }
@@ -239,6 +300,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct vm_manager *m = &d.vm;
         vm_manager_init(m, &d);
         m->driver = &fake_driver;
+        /* Nothing the raw bytes say may run a host program (script step 10 turns it on). */
+        m->cfg.interop_enabled = false;
         fail_disks = size > 0 && (data[0] & 0x80);
         int ctl[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, ctl) < 0)
@@ -308,8 +371,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         vm_kill_now(m, "fuzz input done");
         /* Whatever happened, nothing of the VM may be left behind it. */
-        if (m->ndistros != 0 || m->nsessions != 0 || m->sessions)
+        if (m->ndistros != 0 || m->nsessions != 0 || m->sessions || m->nhost_execs != 0) {
+                fprintf(stderr, "fuzz-lxsd-guest: left behind: %u distros, %u sessions, %u host programs\n",
+                        m->ndistros, m->nsessions, m->nhost_execs);
                 abort();
+        }
+        /* Host programs of the dead VM were hung up; they go once reaped. */
+        for (int i = 0; i < 5000 && m->host_execs; i++) {
+                lxs_loop_timer(d.loop, 1, quit, NULL);
+                lxs_loop_run(d.loop);
+        }
+        if (m->host_execs) {
+                fprintf(stderr, "fuzz-lxsd-guest: a host program of the stopped VM was never reaped\n");
+                abort();
+        }
         while (d.clients)
                 client_destroy(d.clients);
         lxs_loop_timer(d.loop, 0, quit, NULL);

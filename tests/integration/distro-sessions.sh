@@ -39,16 +39,16 @@ expect_eq $? 127 "missing command"
 grep -q nonexistent "$TEST_ROOT/err" || fail "missing command error does not name it: $(cat "$TEST_ROOT/err")"
 set -e
 for sig in INT TERM HUP; do
-        lxs -d deb -e sh -c "trap 'echo got-$sig; exit 5' $sig; echo ready; while :; do sleep 0.1; done" >"$TEST_ROOT/sig" &
+        lxs -d deb -e sh -c "trap 'echo got-$sig; exit 5' $sig; echo ready; while :; do sleep 0.1; done" >"$TEST_ROOT/sig-$sig" &
         pid=$!
-        wait_for 30 grep -q ready "$TEST_ROOT/sig" || fail "the $sig test command did not start"
+        wait_for 30 grep -qs ready "$TEST_ROOT/sig-$sig" || fail "the $sig test command did not start"
         kill -"$sig" "$pid"
         set +e
         wait "$pid"
         rc=$?
         set -e
         expect_eq "$rc" 5 "exit status after SIG$sig reached the command's trap"
-        grep -q "got-$sig" "$TEST_ROOT/sig" || fail "SIG$sig did not reach the command"
+        grep -q "got-$sig" "$TEST_ROOT/sig-$sig" || fail "SIG$sig did not reach the command"
 done
 
 # -- users, directories, environment

@@ -183,8 +183,38 @@ static void test_fill_vec(void)
         close(fds[1]);
 }
 
+/* A frame begun by the caller's own write and finished from the queue reads back whole. */
+static void test_push_raw(void)
+{
+        int fds[2];
+        CHECK(pipe2(fds, O_NONBLOCK) == 0);
+        const uint8_t frame[] = { 5, 0, 0, 0, 'h', 'e', 'l', 'l', 'o' };
+        CHECK(write(fds[1], frame, 3) == 3);
+        struct lxs_outq q;
+        lxs_outq_init(&q);
+        CHECK_EQ_INT(lxs_outq_push_raw(&q, frame + 3, 2), 0);
+        CHECK_EQ_INT(lxs_outq_push_raw(&q, frame + 5, 4), 0);
+        CHECK_EQ_INT(lxs_outq_push_raw(&q, frame, 0), 0);
+        CHECK_EQ_INT(lxs_outq_push(&q, "x", 1), 0);
+        CHECK_EQ_INT(lxs_outq_flush(&q, fds[1]), 0);
+        struct lxs_frame_reader r;
+        lxs_frame_reader_init(&r);
+        CHECK(lxs_frame_reader_fill(&r, fds[0]) > 0);
+        const uint8_t *p;
+        size_t len;
+        CHECK_EQ_INT(lxs_frame_reader_next(&r, &p, &len), 1);
+        CHECK(len == 5 && memcmp(p, "hello", 5) == 0);
+        CHECK_EQ_INT(lxs_frame_reader_next(&r, &p, &len), 1);
+        CHECK(len == 1 && p[0] == 'x');
+        lxs_frame_reader_free(&r);
+        lxs_outq_free(&q);
+        close(fds[0]);
+        close(fds[1]);
+}
+
 int main(void)
 {
+        test_push_raw();
         test_partial_and_multiple();
         test_oversized();
         test_pipe_round_trip();

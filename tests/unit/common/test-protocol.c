@@ -119,6 +119,24 @@ static void test_guest_to_host(void)
         uint32_t ports[] = { 22, 8080, 65535 };
         listening_ports.ports = ports;
         listening_ports.n_ports = 3;
+        Lxs__Guest__HostExecStart host_exec_start = LXS__GUEST__HOST_EXEC_START__INIT;
+        host_exec_start.session_id = LXS_HOST_EXEC_ID_BIT | 5;
+        host_exec_start.argv = argv_fixture;
+        host_exec_start.n_argv = 3;
+        host_exec_start.env = env_fixture;
+        host_exec_start.n_env = 2;
+        host_exec_start.cwd = "/home/ann/src";
+        host_exec_start.tty = 1;
+        host_exec_start.rows = 40;
+        host_exec_start.cols = 100;
+        host_exec_start.distro = "debian";
+        Lxs__Guest__ExecSignal exec_signal = LXS__GUEST__EXEC_SIGNAL__INIT;
+        exec_signal.session_id = LXS_HOST_EXEC_ID_BIT | 5;
+        exec_signal.signal = 2;
+        Lxs__Guest__ExecResize exec_resize = LXS__GUEST__EXEC_RESIZE__INIT;
+        exec_resize.session_id = LXS_HOST_EXEC_ID_BIT | 5;
+        exec_resize.rows = 50;
+        exec_resize.cols = 132;
 
         Lxs__Guest__GuestToHost m = LXS__GUEST__GUEST_TO_HOST__INIT;
 #define G2H(field, kase)                                                                 \
@@ -141,6 +159,9 @@ static void test_guest_to_host(void)
         G2H(distro_stopped, DISTRO_STOPPED);
         G2H(distro_activity, DISTRO_ACTIVITY);
         G2H(listening_ports, LISTENING_PORTS);
+        G2H(host_exec_start, HOST_EXEC_START);
+        G2H(exec_signal, EXEC_SIGNAL);
+        G2H(exec_resize, EXEC_RESIZE);
 #undef G2H
 }
 
@@ -161,6 +182,9 @@ static void test_host_to_guest(void)
         ack.shares = shares;
         ack.n_shares = 2;
         ack.view_root = "/run/user/1000/lxs/mnt";
+        static char *programs[] = { "uname", "code", "python3.12" };
+        ack.host_programs = programs;
+        ack.n_host_programs = 3;
         Lxs__Guest__ExecStart start = LXS__GUEST__EXEC_START__INIT;
         start.session_id = 1;
         start.argv = argv_fixture;
@@ -239,6 +263,20 @@ static void test_host_to_guest(void)
         H2G(exec_start, in_distro, EXEC_START);
         H2G(exec_start, login_shell, EXEC_START);
         H2G(exec_start, tool, EXEC_START);
+        /* Host execs: the host answers and ends them in this direction. */
+        Lxs__Guest__ExecStarted hx_started = LXS__GUEST__EXEC_STARTED__INIT;
+        hx_started.session_id = LXS_HOST_EXEC_ID_BIT | 5;
+        hx_started.pid = 4242;
+        Lxs__Guest__ExecFailed hx_failed = LXS__GUEST__EXEC_FAILED__INIT;
+        hx_failed.session_id = LXS_HOST_EXEC_ID_BIT | 5;
+        hx_failed.errno_value = EPERM;
+        hx_failed.detail = "interop is disabled on the host";
+        Lxs__Guest__ExecExited hx_exited = LXS__GUEST__EXEC_EXITED__INIT;
+        hx_exited.session_id = LXS_HOST_EXEC_ID_BIT | 5;
+        hx_exited.signal = 15;
+        H2G(exec_started, hx_started, EXEC_STARTED);
+        H2G(exec_failed, hx_failed, EXEC_FAILED);
+        H2G(exec_exited, hx_exited, EXEC_EXITED);
 #undef H2G
 }
 
@@ -484,6 +522,44 @@ static void test_bounds(void)
         m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_DISTRO_STOPPED;
         m.distro_stopped = &dstopped;
         expect_rejected(&m.base, dec_g2h);
+
+        /* A host exec names a program, takes an id from the guest's half, and its strings
+         * are bounded. */
+        Lxs__Guest__HostExecStart hx = LXS__GUEST__HOST_EXEC_START__INIT;
+        hx.session_id = LXS_HOST_EXEC_ID_BIT;
+        m.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_HOST_EXEC_START;
+        m.host_exec_start = &hx;
+        expect_rejected(&m.base, dec_g2h); /* no argv */
+        static char *empty_prog[] = { "" };
+        hx.argv = empty_prog;
+        hx.n_argv = 1;
+        expect_rejected(&m.base, dec_g2h);
+        hx.argv = two;
+        hx.session_id = 5;
+        expect_rejected(&m.base, dec_g2h); /* an id of the host's */
+        hx.session_id = LXS_HOST_EXEC_ID_BIT | 5;
+        hx.distro = long_name;
+        expect_rejected(&m.base, dec_g2h);
+        hx.distro = "debian";
+        char *too_many_env[LXS_EXEC_MAX_ENV + 1];
+        for (size_t i = 0; i < LXS_ARRAY_SIZE(too_many_env); i++)
+                too_many_env[i] = "A=b";
+        hx.env = too_many_env;
+        hx.n_env = LXS_ARRAY_SIZE(too_many_env);
+        expect_rejected(&m.base, dec_g2h);
+
+        /* Host program names are plain file names, so a link can never point elsewhere. */
+        Lxs__Guest__HelloAck ack = LXS__GUEST__HELLO_ACK__INIT;
+        ack.accepted = 1;
+        h.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_HELLO_ACK;
+        h.hello_ack = &ack;
+        static const char *bad_programs[] = { "../x", "a/b", ".", "..", "" };
+        for (size_t i = 0; i < LXS_ARRAY_SIZE(bad_programs); i++) {
+                char *one[] = { "ok", (char *)bad_programs[i] };
+                ack.host_programs = one;
+                ack.n_host_programs = 2;
+                expect_rejected(&h.base, dec_h2g);
+        }
 
         /* Garbage bytes are refused, not guessed at. */
         const uint8_t garbage[] = { 0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f };

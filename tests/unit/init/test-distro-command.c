@@ -1,6 +1,7 @@
 /* Unit test: argv, environment and working directory of a distro session for each shell mode
  * (init/distro-command.c). */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "check.h"
@@ -87,6 +88,25 @@ int main(void)
         CHECK(lxs_distro_command_build(&m, &ann, "/bin/sh", &c) == 0);
         CHECK(strv_eq(c.argv, (const char *const[]){ "sh", NULL }));
         lxs_distro_command_free(&c);
+
+        /* The host's programs are appended to PATH (NAME.host links); a PATH-less
+         * environment gets one. */
+        m.shell = LXS__GUEST__SHELL__SHELL_NONE;
+        m.n_argv = 2;
+        m.argv = argv;
+        CHECK(lxs_distro_command_build(&m, &root, "/bin/bash", &c) == 0);
+        CHECK(lxs_distro_command_append_path(&c, "/run/lxs/host-bin") == 0);
+        bool found = false;
+        for (char **e = c.envp; *e; e++)
+                if (strcmp(*e, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/run/lxs/host-bin") == 0)
+                        found = true;
+        CHECK(found);
+        lxs_distro_command_free(&c);
+        struct lxs_distro_command bare = { 0 };
+        CHECK(lxs_distro_command_append_path(&bare, "/x") == 0);
+        CHECK(strv_eq(bare.envp, (const char *const[]){ "PATH=/x", NULL }));
+        lxs_distro_command_free(&bare);
+        m.shell = LXS__GUEST__SHELL__SHELL_STANDARD;
 
         /* What the decoder refuses anyway is refused here too. */
         m.argv = argv;
