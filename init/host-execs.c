@@ -39,6 +39,10 @@ struct host_exec {
         bool started;
         bool finished;               /* ExecExited or ExecFailed came: close once flushed */
         bool dead;                   /* off the list; freed by the reap timer */
+        /* Refused at accept, answered once the request is in: a refusal sent before could
+         * make the caller's request fail with EPIPE and hide the reason. */
+        int refuse_errno;
+        const char *refuse_detail;
 };
 
 struct lxs_host_execs {
@@ -249,6 +253,10 @@ static void on_request(struct host_exec *he, Lxs__Guest__GuestToHost *msg)
                 caller_gone(he);
                 return;
         }
+        if (he->refuse_errno) {
+                refuse(he, he->refuse_errno, he->refuse_detail);
+                return;
+        }
         if (!he->owner->channel || !lxs_channel_ready(he->owner->channel)) {
                 refuse(he, ENOTCONN, "the host is not connected");
                 return;
@@ -405,10 +413,13 @@ void lxs_host_execs_accept(struct lxs_host_execs *hx, int fd, const char *distro
                 hx->head->prev = he;
         hx->head = he;
         hx->count++;
-        if (!interop_enabled)
-                refuse(he, EPERM, "interop is disabled in this distro ([interop] enabled = false in /etc/lxs.conf)");
-        else if (hx->count > LXS_HOST_EXECS_MAX)
-                refuse(he, EAGAIN, "too many host programs running from this VM");
+        if (!interop_enabled) {
+                he->refuse_errno = EPERM;
+                he->refuse_detail = "interop is disabled in this distro ([interop] enabled = false in /etc/lxs.conf)";
+        } else if (hx->count > LXS_HOST_EXECS_MAX) {
+                he->refuse_errno = EAGAIN;
+                he->refuse_detail = "too many host programs running from this VM";
+        }
 }
 
 static struct host_exec *find_live(struct lxs_host_execs *hx, uint32_t id)
