@@ -399,14 +399,17 @@ _Noreturn void lxs_container_main(const struct lxs_container_params *p)
                         report(LXS_CONTAINER_WARNING, -r, "lxs-host: listen on %s", LXS_INTEROP_SOCKET);
                 close(interop);
         }
-        r = lxs_container_write_host_shims(p->host_programs, p->n_host_programs);
-        if (r < 0)
-                report(LXS_CONTAINER_WARNING, -r, "lxs-host: .host programs in %s", LXS_HOST_SHIMS_DIR);
         write_etc(p);
         if (sethostname(p->hostname, strlen(p->hostname)) < 0)
                 report(LXS_CONTAINER_WARNING, errno, "set hostname %s: %s", p->hostname, strerror(errno));
         report(LXS_CONTAINER_READY, 0, "ready");
         close(REPORT_FD);
+        /* After ready: a link per program on the host's PATH is thousands of system calls,
+         * ~0.6 s under TCG, which the distro's first command must not wait for. The .host names
+         * appear a moment after the start. */
+        r = lxs_container_write_host_shims(p->host_programs, p->n_host_programs);
+        if (r < 0)
+                dprintf(STDERR_FILENO, "lxs-init: .host programs in %s: %s\n", LXS_HOST_SHIMS_DIR, strerror(-r));
         if (p->boot_command)
                 run_boot_command(p->boot_command);
         reap_forever(&set);
