@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "terminal.h"
 #include "fd-util.h"
 #include "frame.h"
 #include "host-execs.h"
@@ -39,8 +40,7 @@ struct host_call {
         bool stdin_open;
         bool stdout_broken;
         uint64_t stdin_credit;
-        struct termios saved;
-        bool raw;
+        struct lxs_terminal term;
         int exit_code;
         bool done;
 };
@@ -49,35 +49,6 @@ bool lxs_host_shim_name(const char *called)
 {
         size_t n = strlen(called), s = strlen(LXS_HOST_SHIM_SUFFIX);
         return n > s && strcmp(called + n - s, LXS_HOST_SHIM_SUFFIX) == 0;
-}
-
-static void restore_terminal(struct host_call *hc)
-{
-        if (hc->raw) {
-                tcsetattr(STDIN_FILENO, TCSADRAIN, &hc->saved);
-                hc->raw = false;
-        }
-}
-
-static void enter_raw(struct host_call *hc)
-{
-        if (tcgetattr(STDIN_FILENO, &hc->saved) < 0)
-                return;
-        struct termios raw = hc->saved;
-        cfmakeraw(&raw);
-        if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0)
-                hc->raw = true;
-}
-
-static void get_winsize(uint32_t *rows, uint32_t *cols)
-{
-        struct winsize ws;
-        *rows = 24;
-        *cols = 80;
-        if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
-                *rows = ws.ws_row;
-                *cols = ws.ws_col;
-        }
 }
 
 /* Writes all of buf, waiting when fd is non-blocking (a descriptor we share with others). */
@@ -132,7 +103,7 @@ static void send_resize(struct host_call *hc)
 {
         Lxs__Guest__ExecResize rz = LXS__GUEST__EXEC_RESIZE__INIT;
         rz.session_id = LXS_HOST_EXEC_ID_BIT;
-        get_winsize(&rz.rows, &rz.cols);
+        lxs_terminal_size(&rz.rows, &rz.cols);
         Lxs__Guest__GuestToHost msg = LXS__GUEST__GUEST_TO_HOST__INIT;
         msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_RESIZE;
         msg.exec_resize = &rz;
@@ -206,7 +177,7 @@ static void handle(struct host_call *hc, const Lxs__Guest__HostToGuest *msg)
         case LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_STARTED:
                 hc->started = true;
                 if (hc->tty)
-                        enter_raw(hc);
+                        lxs_terminal_enter_raw(&hc->term);
                 break;
         case LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_DATA:
                 if (msg->stream_data->stream != LXS__GUEST__STREAM__STREAM_STDIN)
@@ -224,7 +195,7 @@ static void handle(struct host_call *hc, const Lxs__Guest__HostToGuest *msg)
         }
         case LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_FAILED: {
                 const Lxs__Guest__ExecFailed *f = msg->exec_failed;
-                restore_terminal(hc);
+                lxs_terminal_restore(&hc->term);
                 fprintf(stderr, "lxs-host: %s\n", f->detail && *f->detail ? f->detail : strerror(f->errno_value));
                 hc->exit_code = failure_exit_code(f->errno_value);
                 hc->done = true;
@@ -309,7 +280,7 @@ static int relay(struct host_call *hc, int sfd)
                                 } else if (hc->started) {
                                         forward_signal(hc, (int)si.ssi_signo);
                                 } else {
-                                        restore_terminal(hc);
+                                        lxs_terminal_restore(&hc->term);
                                         return 128 + (int)si.ssi_signo;
                                 }
                         }
@@ -323,7 +294,7 @@ static int relay(struct host_call *hc, int sfd)
                         if (r == -EAGAIN || r == -EINTR)
                                 continue;
                         if (r <= 0) {
-                                restore_terminal(hc);
+                                lxs_terminal_restore(&hc->term);
                                 fprintf(stderr, "lxs-host: connection to the host lost%s%s\n", r < 0 ? ": " : "",
                                         r < 0 ? strerror(-r) : "");
                                 return 1;
@@ -351,13 +322,13 @@ static int relay(struct host_call *hc, int sfd)
                                 handle(hc, msg);
                         }
                         if (r < 0) {
-                                restore_terminal(hc);
+                                lxs_terminal_restore(&hc->term);
                                 fprintf(stderr, "lxs-host: malformed message from the host: %s\n", strerror(-r));
                                 return 1;
                         }
                 }
         }
-        restore_terminal(hc);
+        lxs_terminal_restore(&hc->term);
         return hc->exit_code;
 }
 
@@ -423,7 +394,7 @@ int lxs_host_main(int argc, char **argv)
         start.cwd = hcwd;
         start.tty = hc.tty;
         if (hc.tty)
-                get_winsize(&start.rows, &start.cols);
+                lxs_terminal_size(&start.rows, &start.cols);
         Lxs__Guest__GuestToHost msg = LXS__GUEST__GUEST_TO_HOST__INIT;
         msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_HOST_EXEC_START;
         msg.host_exec_start = &start;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "terminal.h"
 #include "fd-util.h"
 #include "lxsenv.h"
 #include "options.h"
@@ -61,40 +62,10 @@ struct exec_state {
         bool stdin_open;
         bool stdout_broken;
         uint64_t stdin_credit;
-        struct termios saved;
-        bool raw;
+        struct lxs_terminal term;
         int exit_code;
         bool done;
 };
-
-static void restore_terminal(struct exec_state *st)
-{
-        if (st->raw) {
-                tcsetattr(STDIN_FILENO, TCSADRAIN, &st->saved);
-                st->raw = false;
-        }
-}
-
-static void enter_raw(struct exec_state *st)
-{
-        if (tcgetattr(STDIN_FILENO, &st->saved) < 0)
-                return;
-        struct termios raw = st->saved;
-        cfmakeraw(&raw);
-        if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0)
-                st->raw = true;
-}
-
-static void get_winsize(unsigned *rows, unsigned *cols)
-{
-        struct winsize ws;
-        *rows = 24;
-        *cols = 80;
-        if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
-                *rows = ws.ws_row;
-                *cols = ws.ws_col;
-        }
-}
 
 static int send_request(struct exec_state *st, Lxs__Service__Request *req)
 {
@@ -113,8 +84,8 @@ static void forward_signal(struct exec_state *st, int sig)
 
 static void send_resize(struct exec_state *st)
 {
-        unsigned rows, cols;
-        get_winsize(&rows, &cols);
+        uint32_t rows, cols;
+        lxs_terminal_size(&rows, &cols);
         Lxs__Guest__ExecResize rz = LXS__GUEST__EXEC_RESIZE__INIT;
         rz.rows = rows;
         rz.cols = cols;
@@ -186,7 +157,7 @@ static void handle_reply(struct exec_state *st, Lxs__Service__Reply *reply)
         case LXS__SERVICE__REPLY__MSG_EXEC_STARTED:
                 st->started = true;
                 if (st->tty)
-                        enter_raw(st);
+                        lxs_terminal_enter_raw(&st->term);
                 break;
         case LXS__SERVICE__REPLY__MSG_STREAM_DATA:
                 write_output(st, reply->stream_data);
@@ -198,7 +169,7 @@ static void handle_reply(struct exec_state *st, Lxs__Service__Reply *reply)
         case LXS__SERVICE__REPLY__MSG_STREAM_CLOSE:
                 break;
         case LXS__SERVICE__REPLY__MSG_NOTICE:
-                fprintf(stderr, "lxs: %s%s", reply->notice->message, st->raw ? "\r\n" : "\n");
+                fprintf(stderr, "lxs: %s%s", reply->notice->message, st->term.raw ? "\r\n" : "\n");
                 break;
         case LXS__SERVICE__REPLY__MSG_EXEC_EXITED: {
                 const Lxs__Guest__ExecExited *e = reply->exec_exited;
@@ -207,7 +178,7 @@ static void handle_reply(struct exec_state *st, Lxs__Service__Reply *reply)
                 break;
         }
         case LXS__SERVICE__REPLY__MSG_ERROR:
-                restore_terminal(st);
+                lxs_terminal_restore(&st->term);
                 fprintf(stderr, "lxs: %s\n", reply->error->message);
                 st->exit_code = error_exit_code(reply->error, st->started);
                 st->done = true;
@@ -248,8 +219,8 @@ static int build_request(const struct lxs_exec_spec *spec, bool tty, Lxs__Servic
                         er->host_cwd = host_cwd;
         }
         if (tty) {
-                unsigned rows, cols;
-                get_winsize(&rows, &cols);
+                uint32_t rows, cols;
+                lxs_terminal_size(&rows, &cols);
                 er->rows = rows;
                 er->cols = cols;
         }
@@ -332,7 +303,7 @@ int lxs_exec_run(struct lxs_client *c, const struct lxs_exec_spec *spec)
                                         forward_signal(&st, (int)si.ssi_signo);
                                 } else {
                                         /* Nothing runs yet: the user is cancelling the start. */
-                                        restore_terminal(&st);
+                                        lxs_terminal_restore(&st.term);
                                         return 128 + (int)si.ssi_signo;
                                 }
                         }
@@ -344,7 +315,7 @@ int lxs_exec_run(struct lxs_client *c, const struct lxs_exec_spec *spec)
                 if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
                         r = lxs_frame_reader_fill(&c->rd, c->fd);
                         if (r == 0 || (r < 0 && r != -EAGAIN && r != -EINTR)) {
-                                restore_terminal(&st);
+                                lxs_terminal_restore(&st.term);
                                 if (!st.answered && (r == 0 || r == -ECONNRESET))
                                         return LXS_CLI_RETRY;
                                 fprintf(stderr, "lxs: lxsd: connection lost%s%s\n", r < 0 ? ": " : "",
@@ -357,12 +328,12 @@ int lxs_exec_run(struct lxs_client *c, const struct lxs_exec_spec *spec)
                                 lxs__service__reply__free_unpacked(reply, NULL);
                         }
                         if (r < 0) {
-                                restore_terminal(&st);
+                                lxs_terminal_restore(&st.term);
                                 fprintf(stderr, "lxs: lxsd: malformed reply\n");
                                 return 1;
                         }
                 }
         }
-        restore_terminal(&st);
+        lxs_terminal_restore(&st.term);
         return st.exit_code;
 }
