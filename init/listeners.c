@@ -1,28 +1,22 @@
-/* Scanning the VM's TCP listeners for localhost forwarding, with relays for loopback-only
- * servers (listeners.h). */
+/* Scanning the VM's TCP listeners for localhost forwarding (listeners.h). */
 #include "listeners.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "control-channel.h"
 #include "event-loop.h"
 #include "fd-util.h"
-#include "port-relay.h"
 #include "report.h"
 
 #define TCP_LISTEN 0x0A
 /* /proc/net/tcp grows by ~150 bytes a socket; this is thousands of sockets. */
 #define PROC_NET_TCP_MAX (4u << 20)
-/* Relays at once; a guest with more loopback-only servers gets the first ones forwarded. */
-#define MAX_RELAYS 64
 
 /* As /proc/net/tcp6 prints addresses: four 32-bit words in host (little-endian) order. */
 static const char *const loopback_v4[] = { "0100007F" };
@@ -84,35 +78,23 @@ bool lxs_port_set_has(const struct lxs_port_set *set, uint16_t port)
         return bsearch(&port, set->ports, set->n, sizeof(port), compare_ports) != NULL;
 }
 
-void lxs_port_set_normalise(struct lxs_port_set *set, const struct lxs_port_set *minus)
+void lxs_port_set_normalise(struct lxs_port_set *set)
 {
         if (set->n == 0)
                 return;
         qsort(set->ports, set->n, sizeof(set->ports[0]), compare_ports);
         size_t out = 0;
-        for (size_t i = 0; i < set->n; i++) {
-                if (out > 0 && set->ports[i] == set->ports[out - 1])
-                        continue;
-                if (minus && lxs_port_set_has(minus, set->ports[i]))
-                        continue;
-                set->ports[out++] = set->ports[i];
-        }
+        for (size_t i = 0; i < set->n; i++)
+                if (out == 0 || set->ports[i] != set->ports[out - 1])
+                        set->ports[out++] = set->ports[i];
         set->n = out;
 }
-
-struct relay {
-        uint16_t port;
-        pid_t pid;
-        int pidfd;
-};
 
 static struct {
         bool started;
         struct lxs_channel **ch;
         struct lxs_port_set sent;
         bool sent_once;
-        struct relay relays[MAX_RELAYS];
-        size_t n_relays;
 } scan;
 
 static void read_table(const char *path, bool v6, struct lxs_port_set *wild, struct lxs_port_set *loop4,
@@ -122,50 +104,6 @@ static void read_table(const char *path, bool v6, struct lxs_port_set *wild, str
         if (lxs_read_file(path, PROC_NET_TCP_MAX, &text) < 0)
                 return; /* no IPv6 in this kernel, say: nothing listens there */
         lxs_listeners_parse(text, v6, wild, v6 ? loop6 : loop4);
-}
-
-static bool relay_alive(const struct relay *r)
-{
-        return r->pidfd >= 0 && syscall(SYS_pidfd_send_signal, r->pidfd, 0, NULL, 0) == 0;
-}
-
-static void relay_stop(struct relay *r)
-{
-        if (r->pidfd >= 0) {
-                syscall(SYS_pidfd_send_signal, r->pidfd, SIGTERM, NULL, 0);
-                close(r->pidfd); /* PID 1's reaper collects the child */
-        }
-        r->pidfd = -1;
-}
-
-/* Relays for exactly the loopback-only ports (v4 preferred when both); dead ones restart. */
-static void update_relays(const struct lxs_port_set *loop4, const struct lxs_port_set *loop6)
-{
-        size_t kept = 0;
-        for (size_t i = 0; i < scan.n_relays; i++) {
-                struct relay *r = &scan.relays[i];
-                if ((lxs_port_set_has(loop4, r->port) || lxs_port_set_has(loop6, r->port)) && relay_alive(r))
-                        scan.relays[kept++] = *r;
-                else
-                        relay_stop(r);
-        }
-        scan.n_relays = kept;
-        for (int pass = 0; pass < 2; pass++) {
-                const struct lxs_port_set *set = pass == 0 ? loop4 : loop6;
-                for (size_t i = 0; i < set->n && scan.n_relays < MAX_RELAYS; i++) {
-                        uint16_t port = set->ports[i];
-                        bool have = false;
-                        for (size_t j = 0; j < scan.n_relays && !have; j++)
-                                have = scan.relays[j].port == port;
-                        if (have)
-                                continue;
-                        int pidfd = -1;
-                        pid_t pid = lxs_port_relay_start(port, pass == 1, &pidfd);
-                        if (pid < 0)
-                                continue; /* the NAT address's port is taken: not forwardable */
-                        scan.relays[scan.n_relays++] = (struct relay){ port, pid, pidfd };
-                }
-        }
 }
 
 static void send_ports(const struct lxs_port_set *set)
@@ -195,14 +133,13 @@ static void on_scan(struct lxs_loop *loop, void *data)
         wild.n = loop4.n = loop6.n = 0;
         read_table("/proc/net/tcp", false, &wild, &loop4, &loop6);
         read_table("/proc/net/tcp6", true, &wild, &loop4, &loop6);
-        lxs_port_set_normalise(&wild, NULL);
-        /* A port with a wildcard listener needs no relay (and the relay could not bind it). */
-        lxs_port_set_normalise(&loop4, &wild);
-        lxs_port_set_normalise(&loop6, &wild);
-        update_relays(&loop4, &loop6);
-        for (size_t i = 0; i < scan.n_relays && wild.n < LXS_LISTENING_PORTS_MAX; i++)
-                wild.ports[wild.n++] = scan.relays[i].port;
-        lxs_port_set_normalise(&wild, NULL);
+        /* /init connects to the loopback addresses, which wildcard listeners also accept. */
+        for (int pass = 0; pass < 2; pass++) {
+                const struct lxs_port_set *set = pass == 0 ? &loop4 : &loop6;
+                for (size_t i = 0; i < set->n && wild.n < LXS_LISTENING_PORTS_MAX; i++)
+                        wild.ports[wild.n++] = set->ports[i];
+        }
+        lxs_port_set_normalise(&wild);
         if (!scan.sent_once || wild.n != scan.sent.n ||
             memcmp(wild.ports, scan.sent.ports, wild.n * sizeof(wild.ports[0])) != 0)
                 send_ports(&wild);

@@ -1,13 +1,11 @@
 /* Localhost forwarding, guest side: which TCP ports listen in the VM's network namespace.
  *
  * Every distro shares that namespace, so one scan of /proc/net/tcp and /proc/net/tcp6 sees
- * every listener. QEMU's forwarding delivers the host's connections to the VM's NAT address:
- * a listener on a wildcard address (0.0.0.0, ::) accepts them itself; one on loopback only
- * (127.0.0.1, ::1, ::ffff:127.0.0.1) gets a relay on the NAT address (port-relay.h), started
- * and stopped here as such listeners come and go. Once the host asks
- * (HelloAck.localhost_forwarding), the set is scanned every LXS_LISTENERS_SCAN_MS and the
- * ports reachable on the NAT address are sent as ListeningPorts whenever they change.
- * Nothing prints. */
+ * every listener. A listener counts when the VM's loopback reaches it: a wildcard address
+ * (0.0.0.0, ::) or a loopback one (127.0.0.1, ::1, ::ffff:127.0.0.1); the host's connections
+ * come to it as connection sessions (ExecStart.connect_port, session-connect.c). Once the host
+ * asks (HelloAck.localhost_forwarding), the set is scanned every LXS_LISTENERS_SCAN_MS and sent
+ * as ListeningPorts whenever it changes. Nothing prints. */
 #ifndef LXS_INIT_LISTENERS_H
 #define LXS_INIT_LISTENERS_H
 
@@ -32,8 +30,8 @@ struct lxs_port_set {
  * skipped. Returns the number of ports that did not fit. */
 size_t lxs_listeners_parse(const char *text, bool v6, struct lxs_port_set *wild, struct lxs_port_set *loop);
 
-/* Sorts and dedups set; then drops from it every port of `minus` (sorted) if given. */
-void lxs_port_set_normalise(struct lxs_port_set *set, const struct lxs_port_set *minus);
+/* Sorts and dedups set. */
+void lxs_port_set_normalise(struct lxs_port_set *set);
 bool lxs_port_set_has(const struct lxs_port_set *set, uint16_t port);
 
 

@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "control-channel.h"
@@ -72,7 +73,7 @@ static void output_unwatch(struct session *s, struct out_stream *o)
 static void output_close(struct session *s, struct out_stream *o)
 {
         output_unwatch(s, o);
-        if (o->fd >= 0 && o->fd != s->pty_master)
+        if (o->fd >= 0 && !session_shared_fd(s, o->fd))
                 close(o->fd);
         o->fd = -1;
         o->closed = true;
@@ -158,7 +159,7 @@ void session_output_credit(struct session *s, struct out_stream *o, uint32_t byt
 
 void session_streams_start(struct session *s)
 {
-        if (!s->tty) {
+        if (!s->tty && !session_is_connection(s)) {
                 /* Best effort: a smaller pipe only means more wake-ups. */
                 for (int i = 0; i < 2; i++)
                         if (s->out[i].fd >= 0)
@@ -187,7 +188,9 @@ static void input_unwatch(struct session *s)
 static void input_close(struct session *s)
 {
         input_unwatch(s);
-        if (s->in.fd >= 0 && s->in.fd != s->pty_master)
+        if (s->in.fd >= 0 && s->in.fd == s->sock)
+                shutdown(s->sock, SHUT_WR); /* the host's client half-closed */
+        else if (s->in.fd >= 0 && !session_shared_fd(s, s->in.fd))
                 close(s->in.fd);
         s->in.fd = -1;
 }
@@ -257,7 +260,10 @@ static void input_flush(struct session *s)
 
 static void input_ready(struct lxs_loop *loop, int fd, uint32_t revents, void *data)
 {
-        input_flush(data);
+        struct session *s = data;
+        input_flush(s);
+        if (session_is_connection(s))
+                session_maybe_finish(s); /* the last of the client's bytes went out */
 }
 
 static int input_queue(struct session *s, const uint8_t *data, size_t len, bool credited)
@@ -344,7 +350,7 @@ void session_streams_release(struct session *s)
         for (int i = 0; i < 2; i++) {
                 struct out_stream *o = &s->out[i];
                 output_unwatch(s, o);
-                if (o->fd >= 0 && o->fd != s->pty_master)
+                if (o->fd >= 0 && !session_shared_fd(s, o->fd))
                         close(o->fd);
                 o->fd = -1;
         }
@@ -355,10 +361,13 @@ void session_streams_release(struct session *s)
                 free(c);
         }
         s->in.tail = NULL;
-        if (s->in.fd >= 0 && s->in.fd != s->pty_master)
+        if (s->in.fd >= 0 && !session_shared_fd(s, s->in.fd))
                 close(s->in.fd);
         s->in.fd = -1;
         if (s->pty_master >= 0)
                 close(s->pty_master);
         s->pty_master = -1;
+        if (s->sock >= 0)
+                close(s->sock);
+        s->sock = -1;
 }

@@ -63,11 +63,36 @@ struct session {
         int pty_master;
         struct out_stream out[2];    /* [0] stdout, [1] stderr */
         struct in_stream in;
+        /* Connection sessions (ExecStart.connect_port), which have no process (pid 0): */
+        uint16_t connect_port;       /* 0 for a process session */
+        unsigned connect_target;     /* next loopback address to try */
+        int connect_watch;           /* -1 unless a connect is pending */
+        int sock;                    /* the connection: stdout and stdin at once; -1 */
 };
+
+static inline bool session_is_connection(const struct session *s)
+{
+        return s->connect_port != 0;
+}
+
+/* An fd the streams share and must not close on their own (the pty master, the socket). */
+static inline bool session_shared_fd(const struct session *s, int fd)
+{
+        return fd >= 0 && (fd == s->pty_master || fd == s->sock);
+}
 
 /* session-exec.c: starts the child of a new session; fills pid and the stream fds. On failure
  * returns negative errno with a one-line reason in detail ("<argv0>: <strerror>" for exec). */
 int session_spawn(struct session *s, const Lxs__Guest__ExecStart *m, char *detail, size_t detail_size);
+
+/* session-connect.c: starts the connection of a connection session. 0 connected, 1 pending
+ * (session_connect_done follows), negative errno with a one-line reason in detail. */
+int session_connect(struct session *s, uint32_t port, char *detail, size_t detail_size);
+/* Aborts the connection (the server sees a reset) and ends both directions, sending nothing;
+ * session_maybe_finish then ends the session. */
+void session_connection_reset(struct session *s);
+/* Both directions have ended. */
+bool session_connection_done(const struct session *s);
 
 /* session-streams.c */
 void session_streams_start(struct session *s);
@@ -78,6 +103,8 @@ void session_output_credit(struct session *s, struct out_stream *o, uint32_t byt
 void session_streams_release(struct session *s);
 
 /* sessions.c */
+/* A pending connect ended: 0 connected (ExecStarted), else ExecFailed and s is freed. */
+void session_connect_done(struct session *s, int err);
 int session_send(struct session *s, const Lxs__Guest__GuestToHost *msg);
 /* Ends the session (ExecExited) once it is reaped and both outputs are closed; may free s. */
 void session_maybe_finish(struct session *s);

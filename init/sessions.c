@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include "control-channel.h"
@@ -87,6 +88,8 @@ static struct session *session_alloc(struct lxs_sessions *ss, uint32_t id)
         s->owner = ss;
         s->id = id;
         s->pty_master = -1;
+        s->sock = -1;
+        s->connect_watch = -1;
         for (int i = 0; i < 2; i++) {
                 s->out[i].session = s;
                 s->out[i].stream = i == 0 ? LXS__GUEST__STREAM__STREAM_STDOUT : LXS__GUEST__STREAM__STREAM_STDERR;
@@ -114,6 +117,8 @@ static void send_exec_failed(struct lxs_sessions *ss, uint32_t id, int errno_val
         lxs_channel_send(ss->channel, &out);
 }
 
+static void send_started(struct session *s);
+
 void lxs_sessions_exec_start(struct lxs_sessions *ss, const Lxs__Guest__ExecStart *m)
 {
         if (find_by_id(ss, m->session_id)) {
@@ -130,7 +135,8 @@ void lxs_sessions_exec_start(struct lxs_sessions *ss, const Lxs__Guest__ExecStar
                 return;
         }
         char detail[512];
-        int r = session_spawn(s, m, detail, sizeof(detail));
+        int r = m->connect_port ? session_connect(s, m->connect_port, detail, sizeof(detail))
+                                : session_spawn(s, m, detail, sizeof(detail));
         if (r < 0) {
                 send_exec_failed(ss, m->session_id, -r, detail);
                 free(s);
@@ -141,7 +147,25 @@ void lxs_sessions_exec_start(struct lxs_sessions *ss, const Lxs__Guest__ExecStar
                 ss->head->prev = s;
         ss->head = s;
         ss->count++;
+        if (r == 0)
+                send_started(s);
+}
 
+void session_connect_done(struct session *s, int err)
+{
+        if (err == 0) {
+                send_started(s);
+                return;
+        }
+        char detail[128];
+        snprintf(detail, sizeof(detail), "connect to port %u on the VM's loopback: %s", s->connect_port,
+                 strerror(-err));
+        send_exec_failed(s->owner, s->id, -err, detail);
+        session_free(s);
+}
+
+static void send_started(struct session *s)
+{
         Lxs__Guest__ExecStarted st = LXS__GUEST__EXEC_STARTED__INIT;
         st.session_id = s->id;
         st.pid = s->pid;
@@ -154,7 +178,8 @@ void lxs_sessions_exec_start(struct lxs_sessions *ss, const Lxs__Guest__ExecStar
 
 void session_maybe_finish(struct session *s)
 {
-        if (!s->reaped || !s->out[0].closed || !s->out[1].closed)
+        if (session_is_connection(s) ? !session_connection_done(s)
+                                     : !s->reaped || !s->out[0].closed || !s->out[1].closed)
                 return;
         Lxs__Guest__ExecExited ex = LXS__GUEST__EXEC_EXITED__INIT;
         ex.session_id = s->id;
@@ -173,6 +198,10 @@ void session_maybe_finish(struct session *s)
 
 static void kill_group(struct session *s, int sig)
 {
+        if (session_is_connection(s)) {
+                session_connection_reset(s); /* no process: any signal resets the connection */
+                return;
+        }
         if (s->reaped)
                 return;
         /* The child may have left its process group (setpgid); then only it is signalled. */
@@ -217,14 +246,19 @@ void lxs_sessions_stream_data(struct lxs_sessions *ss, const Lxs__Guest__StreamD
                 return;
         }
         session_stdin_data(s, m->data.data, m->data.len);
+        if (session_is_connection(s))
+                session_maybe_finish(s); /* a violation resets a connection */
 }
 
 void lxs_sessions_stream_close(struct lxs_sessions *ss, const Lxs__Guest__StreamClose *m)
 {
         struct session *s = find_by_id(ss, m->session_id);
         /* Closing an output stream from the host side has no meaning in the protocol. */
-        if (s && m->stream == LXS__GUEST__STREAM__STREAM_STDIN)
+        if (s && m->stream == LXS__GUEST__STREAM__STREAM_STDIN) {
                 session_stdin_close(s);
+                if (session_is_connection(s))
+                        session_maybe_finish(s);
+        }
 }
 
 void lxs_sessions_stream_credit(struct lxs_sessions *ss, const Lxs__Guest__StreamCredit *m)
@@ -247,6 +281,8 @@ void lxs_sessions_signal(struct lxs_sessions *ss, const Lxs__Guest__ExecSignal *
                 return;
         }
         kill_group(s, m->signal);
+        if (session_is_connection(s))
+                session_maybe_finish(s);
 }
 
 void lxs_sessions_resize(struct lxs_sessions *ss, const Lxs__Guest__ExecResize *m)

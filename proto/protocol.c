@@ -91,8 +91,23 @@ static int exec_common_ok(char **argv, size_t n_argv, Lxs__Guest__Shell shell,
         return exec_argv_ok(argv, n_argv, shell);
 }
 
+static int empty(const char *s)
+{
+        return !s || !*s;
+}
+
+/* A connection session (localhost forwarding) is a port and nothing else. */
+static int connect_start_ok(const Lxs__Guest__ExecStart *e)
+{
+        return e->connect_port <= 65535 && e->n_argv == 0 && e->n_env == 0 && empty(e->distro) &&
+               empty(e->image_tool) && empty(e->user) && empty(e->cwd) && empty(e->host_cwd) && !e->tty &&
+               !e->background && e->shell == LXS__GUEST__SHELL__SHELL_NONE;
+}
+
 static int exec_start_ok(const Lxs__Guest__ExecStart *e)
 {
+        if (e->connect_port)
+                return connect_start_ok(e);
         return exec_common_ok(e->argv, e->n_argv, e->shell, e->image_tool, e->distro,
                               e->background) &&
                strv_ok(e->env, e->n_env, LXS_EXEC_MAX_ENV) && string_ok(e->cwd) &&

@@ -13,7 +13,7 @@
 #include "guest.pb-c.h"
 #include "service.pb-c.h"
 
-#define LXS_GUEST_PROTOCOL_VERSION 3u
+#define LXS_GUEST_PROTOCOL_VERSION 4u
 #define LXS_SERVICE_PROTOCOL_VERSION 2u
 
 /* Largest StreamData payload a sender may put in one message. */

@@ -7,7 +7,6 @@
  * line of the log explains a failed start. An exec failure is reported through a close-on-exec
  * pipe, so the parent knows exec succeeded without any output from the child. */
 #include "qemu-disks.h"
-#include "qemu-forward.h"
 #include "vm.h"
 
 #include <errno.h>
@@ -290,12 +289,10 @@ const struct lxs_vm_ops lxs_qemu_driver = {
         .reap = qemu_reap,
         .attach_disk = lxs_qemu_attach_disk,
         .detach_disk = lxs_qemu_detach_disk,
-        .forward_port = lxs_qemu_forward_port,
 };
 
 void lxs_vm_release(struct lxs_vm *vm)
 {
-        lxs_qemu_forward_release(vm);
         lxs_closep(&vm->pidfd);
         lxs_closep(&vm->control_fd);
         lxs_closep(&vm->qmp_fd);

@@ -83,8 +83,6 @@ struct lxs_vm_params {
 };
 
 #define LXS_VM_SHARE_TAG_PREFIX "lxs-share"
-/* Forwarded ports that also get the host's [::1]: the first this many. */
-#define LXS_VM_MAX_V6_RELAYS 64u
 /* QEMU id of the NAT network (params.nat_network). */
 #define LXS_VM_NETDEV "net0"
 #define LXS_VM_MAX_SHARES 8u
@@ -97,13 +95,6 @@ struct lxs_vm {
         enum lxs_accel accel;
         bool reaped;                   /* set by ops->reap (and ops->kill, which reaps) */
         int wait_status;               /* valid once reaped */
-        /* Relays serving the host's [::1] side of forwarded ports (QEMU binds 127.0.0.1 only);
-         * ended by lxs_vm_release. */
-        struct lxs_vm_v6_relay {
-                uint16_t port;
-                int pidfd;
-        } v6_relays[LXS_VM_MAX_V6_RELAYS];
-        size_t n_v6_relays;
 };
 
 struct lxs_vm_ops {
@@ -119,11 +110,6 @@ struct lxs_vm_ops {
         int (*attach_disk)(struct lxs_vm *vm, unsigned target, const char *path, char **err_detail);
         /* Removes it again; the guest must have unmounted it. */
         int (*detach_disk)(struct lxs_vm *vm, unsigned target, char **err_detail);
-        /* Localhost forwarding (NAT network only): on, the host's 127.0.0.1:port (and, best
-         * effort, [::1]:port) reaches the guest's NAT address on the same port; -EADDRINUSE with
-         * *err_detail when the host's 127.0.0.1 port cannot be had. Off removes it. NULL: the
-         * driver cannot forward. */
-        int (*forward_port)(struct lxs_vm *vm, uint16_t port, bool on, char **err_detail);
 };
 
 /* SCSI targets the controller offers to distros. */

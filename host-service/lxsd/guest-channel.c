@@ -43,7 +43,7 @@ static int on_hello(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
         ack.n_shares = m->shares.n;
         _cleanup_free_ char *view_root = lxs_path_join(m->d->runtime_dir, "mnt");
         ack.view_root = view_root;
-        ack.localhost_forwarding = m->cfg.nat_network && m->cfg.localhost_forwarding && m->driver->forward_port;
+        ack.localhost_forwarding = m->cfg.nat_network && m->cfg.localhost_forwarding;
         if (m->cfg.interop_enabled && m->cfg.interop_append_host_path && !m->host_programs) {
                 /* What PATH has now; fixed for this VM, like the shares. */
                 int r = host_programs_scan(getenv("PATH"), LXS_FRAME_MAX / 2, &m->host_programs, &m->n_host_programs);
@@ -85,32 +85,38 @@ static int on_failure(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
         return 0;
 }
 
+/* Ids with LXS_HOST_EXEC_ID_BIT are host programs' (the guest picks them); the others are
+ * process sessions' or forwarded connections' (lxsd picks them from one space). */
 static int on_started(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
 {
-        return session_on_started(m, msg->exec_started);
+        struct forward_conn *fc = forward_conn_find(m, msg->exec_started->session_id);
+        return fc ? forward_conn_on_started(fc, msg->exec_started) : session_on_started(m, msg->exec_started);
 }
 static int on_exec_failed(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
 {
-        return session_on_failed(m, msg->exec_failed);
+        struct forward_conn *fc = forward_conn_find(m, msg->exec_failed->session_id);
+        return fc ? forward_conn_on_failed(fc, msg->exec_failed) : session_on_failed(m, msg->exec_failed);
 }
-/* Stream messages of host execs carry ids with LXS_HOST_EXEC_ID_BIT (the guest picks them). */
 static int on_data(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
 {
         if (msg->stream_data->session_id & LXS_HOST_EXEC_ID_BIT)
                 return host_exec_on_data(m, msg->stream_data);
-        return session_on_data(m, msg->stream_data);
+        struct forward_conn *fc = forward_conn_find(m, msg->stream_data->session_id);
+        return fc ? forward_conn_on_data(fc, msg->stream_data) : session_on_data(m, msg->stream_data);
 }
 static int on_close(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
 {
         if (msg->stream_close->session_id & LXS_HOST_EXEC_ID_BIT)
                 return host_exec_on_close(m, msg->stream_close);
-        return session_on_close(m, msg->stream_close);
+        struct forward_conn *fc = forward_conn_find(m, msg->stream_close->session_id);
+        return fc ? forward_conn_on_close(fc, msg->stream_close) : session_on_close(m, msg->stream_close);
 }
 static int on_credit(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
 {
         if (msg->stream_credit->session_id & LXS_HOST_EXEC_ID_BIT)
                 return host_exec_on_credit(m, msg->stream_credit);
-        return session_on_credit(m, msg->stream_credit);
+        struct forward_conn *fc = forward_conn_find(m, msg->stream_credit->session_id);
+        return fc ? forward_conn_on_credit(fc, msg->stream_credit) : session_on_credit(m, msg->stream_credit);
 }
 static int on_host_exec_start(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
 {
@@ -126,7 +132,8 @@ static int on_host_exec_resize(struct vm_manager *m, const Lxs__Guest__GuestToHo
 }
 static int on_exited(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
 {
-        return session_on_exited(m, msg->exec_exited);
+        struct forward_conn *fc = forward_conn_find(m, msg->exec_exited->session_id);
+        return fc ? forward_conn_on_exited(fc, msg->exec_exited) : session_on_exited(m, msg->exec_exited);
 }
 static int on_status(struct vm_manager *m, const Lxs__Guest__GuestToHost *msg)
 {

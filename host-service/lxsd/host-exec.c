@@ -28,19 +28,13 @@
 
 #include "cleanup.h"
 #include "fd-util.h"
+#include "fd-streams.h"
 #include "log.h"
 #include "lxsd.h"
-#include "stream-wire.h"
 
 #define SIGNAL_MAX 64
 
 extern char **environ;
-
-struct stdin_chunk {
-        struct stdin_chunk *next;
-        size_t len, off;
-        uint8_t data[];
-};
 
 struct host_exec {
         struct host_exec *next;
@@ -53,7 +47,7 @@ struct host_exec {
         int wait_status;
         /* stdin: the program's pipe (or the pty master); chunks wait until it takes them */
         int in_fd, in_watch;
-        struct stdin_chunk *in_head, *in_tail;
+        struct fd_sink in_queue;
         uint64_t in_granted;         /* stdin the guest may still send */
         bool in_close_requested;
         /* [STDOUT], [STDERR]: pipes, or the pty master as stdout */
@@ -89,16 +83,6 @@ static void close_fd(int *fd)
         *fd = -1;
 }
 
-static void drop_stdin(struct host_exec *he)
-{
-        while (he->in_head) {
-                struct stdin_chunk *c = he->in_head;
-                he->in_head = c->next;
-                free(c);
-        }
-        he->in_tail = NULL;
-}
-
 static void close_stdin(struct host_exec *he)
 {
         unwatch(he->m, &he->in_watch);
@@ -107,7 +91,7 @@ static void close_stdin(struct host_exec *he)
                 he->in_fd = -1;
         else
                 close_fd(&he->in_fd);
-        drop_stdin(he);
+        fd_sink_drop(&he->in_queue);
 }
 
 static void close_out(struct host_exec *he, int st)
@@ -197,38 +181,15 @@ static void watch_output(struct host_exec *he, int st)
         he->out_watch[st] = lxs_loop_watch(he->m->d->loop, he->out_fd[st], POLLIN, on_output, he);
 }
 
-/* Reads the program's output straight into the guest channel's queue, as StreamData. Returns
- * bytes sent, 0 at end of output, -EAGAIN, or another negative errno (treated as the end). */
-static ssize_t send_output(struct host_exec *he, int st)
-{
-        struct vm_manager *m = he->m;
-        size_t want = he->out_credit[st] < LXS_STREAM_CHUNK ? (size_t)he->out_credit[st] : LXS_STREAM_CHUNK;
-        uint8_t *buf = lxs_outq_reserve(&m->out, want);
-        if (!buf)
-                return -errno;
-        ssize_t n = read(he->out_fd[st], buf, want);
-        if (n <= 0) {
-                int e = n < 0 ? errno : 0;
-                lxs_outq_cancel(&m->out);
-                /* A pty master reads EIO once the program and its children closed the slave. */
-                return e == EAGAIN || e == EINTR ? -EAGAIN : e == EIO ? 0 : -e;
-        }
-        uint8_t prefix[LXS_STREAM_PREFIX_MAX];
-        size_t plen = lxs_stream_prefix(prefix, LXS_STREAM_FIELD_HOST_TO_GUEST, he->id, (uint32_t)st, (size_t)n);
-        int r = lxs_outq_commit(&m->out, prefix, plen, (size_t)n);
-        if (r < 0)
-                return r;
-        he->out_credit[st] -= (uint64_t)n;
-        vm_flush(m);
-        return n;
-}
-
 static void on_output(struct lxs_loop *loop, int fd, uint32_t revents, void *data)
 {
         struct host_exec *he = data;
         int st = fd == he->out_fd[LXS__GUEST__STREAM__STREAM_STDERR] ? LXS__GUEST__STREAM__STREAM_STDERR
                                                                      : LXS__GUEST__STREAM__STREAM_STDOUT;
-        ssize_t n = send_output(he, st);
+        ssize_t n = vm_send_stream_from_fd(he->m, he->id, (uint32_t)st, fd, he->out_credit[st]);
+        if (n > 0)
+                he->out_credit[st] -= (uint64_t)n;
+        /* A pty master reads EIO once the program and its children closed the slave: the end. */
         if (n == -EAGAIN)
                 return;
         if (n <= 0) {
@@ -257,41 +218,19 @@ static void send_stdin_credit(struct host_exec *he, size_t bytes)
 
 static void on_stdin_writable(struct lxs_loop *loop, int fd, uint32_t revents, void *data);
 
-/* Writes what the program takes; credits it back. */
+/* Writes what the program takes; credits it back (also what it will never take). */
 static void pump_stdin(struct host_exec *he)
 {
-        size_t written = 0;
-        while (he->in_head && he->in_fd >= 0) {
-                struct stdin_chunk *c = he->in_head;
-                ssize_t n = write(he->in_fd, c->data + c->off, c->len - c->off);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && errno == EAGAIN)
-                        break;
-                if (n < 0) {
-                        /* The program closed its stdin: the rest is dropped (and credited). */
-                        for (struct stdin_chunk *x = he->in_head; x; x = x->next)
-                                written += x->len - x->off;
-                        drop_stdin(he);
-                        break;
-                }
-                c->off += (size_t)n;
-                written += (size_t)n;
-                if (c->off == c->len) {
-                        he->in_head = c->next;
-                        if (!he->in_head)
-                                he->in_tail = NULL;
-                        free(c);
-                }
-        }
-        send_stdin_credit(he, written);
-        if (!he->in_head && he->in_close_requested && he->in_fd >= 0)
+        size_t dropped = 0;
+        ssize_t n = he->in_fd >= 0 ? fd_sink_flush(&he->in_queue, he->in_fd, &dropped) : 0;
+        send_stdin_credit(he, (n > 0 ? (size_t)n : 0) + dropped);
+        if (fd_sink_empty(&he->in_queue) && he->in_close_requested && he->in_fd >= 0)
                 close_stdin(he);
         if (he->in_fd < 0)
                 return;
-        if (he->in_head && he->in_watch < 0)
+        if (!fd_sink_empty(&he->in_queue) && he->in_watch < 0)
                 he->in_watch = lxs_loop_watch(he->m->d->loop, he->in_fd, POLLOUT, on_stdin_writable, he);
-        else if (!he->in_head)
+        else if (fd_sink_empty(&he->in_queue))
                 unwatch(he->m, &he->in_watch);
 }
 
@@ -515,20 +454,13 @@ int host_exec_on_data(struct vm_manager *m, const Lxs__Guest__StreamData *msg)
                 send_stdin_credit(he, msg->data.len);
                 return 0;
         }
-        struct stdin_chunk *c = malloc(sizeof(*c) + msg->data.len);
-        if (!c) {
+        ssize_t n = fd_sink_write(&he->in_queue, he->in_fd, msg->data.data, msg->data.len);
+        if (n < 0) {
+                /* The program closed its stdin (or no memory): the bytes are dropped, credited. */
                 send_stdin_credit(he, msg->data.len);
                 return 0;
         }
-        c->next = NULL;
-        c->len = msg->data.len;
-        c->off = 0;
-        memcpy(c->data, msg->data.data, c->len);
-        if (he->in_tail)
-                he->in_tail->next = c;
-        else
-                he->in_head = c;
-        he->in_tail = c;
+        send_stdin_credit(he, (size_t)n);
         pump_stdin(he);
         return 0;
 }

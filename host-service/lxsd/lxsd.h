@@ -28,6 +28,7 @@ enum vm_state { VM_STOPPED, VM_STARTING, VM_RUNNING, VM_STOPPING };
 
 struct distro;
 struct host_exec;
+struct forward_conn;
 
 /* Host programs running at once for one VM's lxs-host callers (host-exec.c). */
 #define LXSD_HOST_EXECS_MAX 64u
@@ -83,6 +84,16 @@ struct distro {
         struct waiter *stop_waiters;           /* terminate clients waiting for it to be gone */
 };
 
+/* A forwarded port: the host's 127.0.0.1:P ([0]) and [::1]:P ([1], -1 when unavailable). */
+struct forward_listener {
+        uint16_t port;
+        int fd[2];
+        int watch[2];
+};
+
+/* Forwarded connections open at once per VM; more are closed at accept (logged). */
+#define LXSD_FORWARD_CONNS_MAX 512u
+
 struct vm_manager {
         struct lxsd *d;
         enum vm_state state;
@@ -107,8 +118,11 @@ struct vm_manager {
         struct distro *distros[LXS_VM_MAX_DISKS];   /* indexed by SCSI target */
         unsigned ndistros;
         uint64_t stuck_targets;                /* bit i: target i could not be detached */
-        uint16_t forwarded[LXS_LISTENING_PORTS_MAX]; /* host loopback ports forwarded, ascending */
+        struct forward_listener forwarded[LXS_LISTENING_PORTS_MAX]; /* by ascending port */
         size_t n_forwarded;
+        int (*listen_loopback)(int family, uint16_t port); /* forward_listen_loopback; a fuzzer's fake */
+        struct forward_conn *forward_conns;
+        unsigned n_forward_conns;
         /* Host programs run for the guest (host-exec.c); those of a stopped VM stay listed,
          * with id 0, until they are reaped. nhost_execs counts the live ones. */
         struct host_exec *host_execs;
@@ -242,6 +256,8 @@ void image_check_abort(struct image_check *ic);
 int session_start(struct vm_manager *m, struct client *c, const Lxs__Service__ExecRequest *req,
                   struct distro *d);
 struct session *session_find(struct vm_manager *m, uint32_t id);
+/* An id for a new session or forwarded connection, not 0 and not a live one's. */
+uint32_t session_new_id(struct vm_manager *m);
 void session_free(struct vm_manager *m, struct session *s);
 void session_client_gone(struct vm_manager *m, struct session *s);
 void session_client_drained(struct vm_manager *m, struct client *c);
@@ -256,10 +272,24 @@ int session_on_credit(struct vm_manager *m, const Lxs__Guest__StreamCredit *msg)
 int session_on_exited(struct vm_manager *m, const Lxs__Guest__ExecExited *msg);
 
 /* forward.c: localhost forwarding. Applies a guest's ListeningPorts; -EPROTO if forwarding was
- * not asked for. The forwards die with QEMU: the VM's end clears n_forwarded. */
+ * not asked for. */
 int forward_on_listening(struct vm_manager *m, const Lxs__Guest__ListeningPorts *msg);
-/* The VM is gone, and its forwards with it (the driver's release ends what it ran for them). */
+/* The VM is gone: its listeners close and its connections are reset. */
 void forward_reset(struct vm_manager *m);
+/* A nonblocking listening socket on the host's loopback (family AF_INET or AF_INET6), or
+ * negative errno (-EADDRINUSE: taken). */
+int forward_listen_loopback(int family, uint16_t port);
+/* forward-conn.c: one accepted connection of a forwarded port (fd is taken). Guest messages for
+ * a connection's id return 0, or -EPROTO for a violation. */
+void forward_conn_open(struct vm_manager *m, uint16_t port, int fd);
+struct forward_conn *forward_conn_find(struct vm_manager *m, uint32_t id);
+int forward_conn_on_started(struct forward_conn *fc, const Lxs__Guest__ExecStarted *msg);
+int forward_conn_on_failed(struct forward_conn *fc, const Lxs__Guest__ExecFailed *msg);
+int forward_conn_on_data(struct forward_conn *fc, const Lxs__Guest__StreamData *msg);
+int forward_conn_on_close(struct forward_conn *fc, const Lxs__Guest__StreamClose *msg);
+int forward_conn_on_credit(struct forward_conn *fc, const Lxs__Guest__StreamCredit *msg);
+int forward_conn_on_exited(struct forward_conn *fc, const Lxs__Guest__ExecExited *msg);
+void forward_conns_vm_stopped(struct vm_manager *m);
 /* host-exec.c: host programs for lxs-host in the guest. Guest messages return 0, or -EPROTO
  * for a violation; ids are those with LXS_HOST_EXEC_ID_BIT. */
 struct host_exec *host_exec_find(struct vm_manager *m, uint32_t id);

@@ -44,11 +44,11 @@ void session_free(struct vm_manager *m, struct session *s)
         vm_update_idle(m);
 }
 
-static uint32_t next_id(struct vm_manager *m)
+uint32_t session_new_id(struct vm_manager *m)
 {
         for (;;) {
                 uint32_t id = m->next_session_id++ & ~LXS_HOST_EXEC_ID_BIT;
-                if (id != 0 && !session_find(m, id))
+                if (id != 0 && !session_find(m, id) && !forward_conn_find(m, id))
                         return id;
         }
 }
@@ -104,7 +104,7 @@ int session_start(struct vm_manager *m, struct client *c, const Lxs__Service__Ex
         struct session *s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;
-        s->id = next_id(m);
+        s->id = session_new_id(m);
         s->client = c;
         s->distro = d;
         s->stdin_credit = LXS_STREAM_INITIAL_CREDIT;

@@ -57,6 +57,7 @@ void vm_manager_init(struct vm_manager *m, struct lxsd *d)
         m->status_timer = -1;
         m->vm.pidfd = m->vm.control_fd = m->vm.qmp_fd = -1;
         m->next_session_id = 1;
+        m->listen_loopback = forward_listen_loopback;
         lxs_config_defaults(&m->cfg);
 }
 

@@ -8,7 +8,9 @@
  * requests (terminate, list, exec in a distro) in between, so the distro state machine is
  * reached by every run rather than by a lucky random frame. Script steps also start host
  * programs (`cat`, the only thing lxs-host may run here: [interop] is on for that step alone,
- * so the raw bytes can never run anything) and drive their streams, signals and resizes. lxsd must never crash, leak or
+ * so the raw bytes can never run anything) and drive their streams, signals and resizes. Two
+ * forwarded connections (clients on socketpairs; listeners never touch the host's network) take
+ * the next ids, so stream messages for ids 1..6 reach them too. lxsd must never crash, leak or
  * hand bytes to a client beyond what the protocol allows; a violation may only end the VM.
  * The QEMU driver is replaced by one that owns no process (the real driver is tested against
  * real QEMU in tests/unit/vm and tests/integration). */
@@ -44,14 +46,21 @@ static int fake_detach(struct lxs_vm *vm, unsigned target, char **err)
 {
         return fail_disks ? -EIO : 0;
 }
-static int fake_forward(struct lxs_vm *vm, uint16_t port, bool on, char **err)
+/* Forwarded ports listen on a socketpair end, never on the host's network; a taken port now
+ * and then, so the skip path is fuzzed too. */
+static int fake_listen(int family, uint16_t port)
 {
-        /* A taken port now and then, so the skip path is fuzzed too. */
-        return fail_disks && port % 3 == 0 ? -EADDRINUSE : 0;
+        if (fail_disks && port % 3 == 0)
+                return -EADDRINUSE;
+        int sp[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) < 0)
+                return -errno;
+        close(sp[1]);
+        return sp[0];
 }
 static const struct lxs_vm_ops fake_driver = {
         .name = "fuzz", .start = fake_start, .kill = fake_kill, .reap = fake_reap,
-        .attach_disk = fake_attach, .detach_disk = fake_detach, .forward_port = fake_forward,
+        .attach_disk = fake_attach, .detach_disk = fake_detach,
 };
 
 static struct lxsd d;
@@ -165,7 +174,7 @@ static void script_step(struct vm_manager *m, int guest_fd, uint8_t op, uint8_t 
         Lxs__Guest__ExecResize rz = LXS__GUEST__EXEC_RESIZE__INIT;
         static char *cat_argv[] = { "cat", NULL };
         uint32_t hx_id = LXS_HOST_EXEC_ID_BIT | (1u + arg % 3);
-        switch (op % 12) {
+        switch (op % 13) {
         case 0:
                 st.name = (char *)name;
                 st.init_pid = arg;
@@ -276,6 +285,21 @@ static void script_step(struct vm_manager *m, int guest_fd, uint8_t op, uint8_t 
                         break;
                 }
                 break;
+        case 12:
+                /* Ends and credit for sessions and forwarded connections (ids 1..6). */
+                if (arg & 1) {
+                        sc.session_id = 1 + (arg >> 1) % 6;
+                        sc.stream = arg & 16 ? LXS__GUEST__STREAM__STREAM_STDOUT : LXS__GUEST__STREAM__STREAM_STDERR;
+                        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CLOSE;
+                        msg.stream_close = &sc;
+                } else {
+                        cr.session_id = 1 + (arg >> 1) % 6;
+                        cr.stream = LXS__GUEST__STREAM__STREAM_STDIN;
+                        cr.bytes = arg & 16 ? 1u << 20 : 6;
+                        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CREDIT;
+                        msg.stream_credit = &cr;
+                }
+                break;
         }
         guest_frame(m, guest_fd, &msg);
 }
@@ -300,6 +324,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct vm_manager *m = &d.vm;
         vm_manager_init(m, &d);
         m->driver = &fake_driver;
+        m->listen_loopback = fake_listen;
         /* Nothing the raw bytes say may run a host program (script step 10 turns it on). */
         m->cfg.interop_enabled = false;
         fail_disks = size > 0 && (data[0] & 0x80);
@@ -340,6 +365,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         distro_boot_guest(fx);
                         started(m, "fx", 0);
                 }
+                /* Two forwarded connections (ids after the sessions'), their clients sending. */
+                for (int i = 0; i < 2; i++) {
+                        int sp[2];
+                        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) < 0)
+                                abort();
+                        if (write(sp[1], "GET /\r\n", 7) != 7)
+                                abort();
+                        forward_conn_open(m, (uint16_t)(8080 + i), sp[0]);
+                        if (npeers < MAX_PEERS)
+                                peers[npeers++] = sp[1];
+                        else
+                                close(sp[1]);
+                }
         }
 
         /* The script: its length and steps come from the input, which is then also sent raw. */
@@ -371,9 +409,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         vm_kill_now(m, "fuzz input done");
         /* Whatever happened, nothing of the VM may be left behind it. */
-        if (m->ndistros != 0 || m->nsessions != 0 || m->sessions || m->nhost_execs != 0) {
-                fprintf(stderr, "fuzz-lxsd-guest: left behind: %u distros, %u sessions, %u host programs\n",
-                        m->ndistros, m->nsessions, m->nhost_execs);
+        if (m->ndistros != 0 || m->nsessions != 0 || m->sessions || m->nhost_execs != 0 || m->forward_conns ||
+            m->n_forwarded != 0) {
+                fprintf(stderr,
+                        "fuzz-lxsd-guest: left behind: %u distros, %u sessions, %u host programs, %u connections, "
+                        "%zu forwarded ports\n",
+                        m->ndistros, m->nsessions, m->nhost_execs, m->n_forward_conns, m->n_forwarded);
                 abort();
         }
         /* Host programs of the dead VM were hung up; they go once reaped. */

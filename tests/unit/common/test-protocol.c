@@ -241,6 +241,9 @@ static void test_host_to_guest(void)
         tool.distro = "debian";
         tool.image_tool = LXS_IMAGE_TOOL_9P_SERVER; /* no argv */
         tool.background = 1;
+        Lxs__Guest__ExecStart connection = LXS__GUEST__EXEC_START__INIT;
+        connection.session_id = 5;
+        connection.connect_port = 8080;
 
         Lxs__Guest__HostToGuest m = LXS__GUEST__HOST_TO_GUEST__INIT;
 #define H2G(member, value, kase)                                                         \
@@ -263,6 +266,7 @@ static void test_host_to_guest(void)
         H2G(exec_start, in_distro, EXEC_START);
         H2G(exec_start, login_shell, EXEC_START);
         H2G(exec_start, tool, EXEC_START);
+        H2G(exec_start, connection, EXEC_START);
         /* Host execs: the host answers and ends them in this direction. */
         Lxs__Guest__ExecStarted hx_started = LXS__GUEST__EXEC_STARTED__INIT;
         hx_started.session_id = LXS_HOST_EXEC_ID_BIT | 5;
@@ -505,6 +509,25 @@ static void test_bounds(void)
         expect_rejected(&h.base, dec_h2g); /* background outside a distro */
         start.background = 0;
         start.image_tool = "";
+        /* A connection is a port and nothing else: no program, no distro. */
+        Lxs__Guest__ExecStart connection = LXS__GUEST__EXEC_START__INIT;
+        connection.session_id = 5;
+        connection.connect_port = 65536;
+        h.exec_start = &connection;
+        connection.connect_port = 65536;
+        expect_rejected(&h.base, dec_h2g);
+        connection.connect_port = 8080;
+        connection.argv = two;
+        connection.n_argv = 1;
+        expect_rejected(&h.base, dec_h2g);
+        connection.n_argv = 0;
+        connection.distro = "debian";
+        expect_rejected(&h.base, dec_h2g);
+        connection.distro = "";
+        connection.tty = 1;
+        expect_rejected(&h.base, dec_h2g);
+        connection.tty = 0;
+        h.exec_start = &start;
 
         /* The guest's distro reports are bounded like everything else it says. */
         char *many[LXS_DISTRO_MAX_WARNINGS + 1];
