@@ -40,5 +40,10 @@ distro_bench_stop() {
 
 distro_bench_cleanup() {
         distro_bench_stop
+        # A distro's file view may still be mounted for a moment after its VM went.
+        local m
+        for m in "$root"/run/mnt/*; do
+                mountpoint -q "$m" 2>/dev/null && { fusermount3 -uz "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; }
+        done
         rm -rf "$root"
 }

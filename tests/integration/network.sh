@@ -55,8 +55,8 @@ expect_eq "$(lxs -d deb -e hello)" "Hello, world!" "the installed program"
 tcp_check() { python3 "$(dirname "$0")/tcp-check.py" "$@"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 lxs -d deb -e sh -c 'cat >/var/tmp/echo.pl' <<'PERL'
-use IO::Socket::INET;
-my $s = IO::Socket::INET->new(LocalAddr => $ARGV[1] // "0.0.0.0", LocalPort => $ARGV[0], Listen => 64, ReuseAddr => 1)
+use IO::Socket::IP;
+my $s = IO::Socket::IP->new(LocalHost => $ARGV[1] // "0.0.0.0", LocalPort => $ARGV[0], Listen => 64, ReuseAddr => 1)
         or die "listen: $!";
 open(my $f, ">", "/tmp/echo-$ARGV[0].pid") or die; print $f "$$\n"; close $f;
 $SIG{CHLD} = "IGNORE";
@@ -69,7 +69,7 @@ start_echo() { # PORT [ADDRESS]: starts the echo server in the distro and waits 
         lxs -d deb -e sh -c "rm -f /tmp/echo-$1.pid; nohup perl /var/tmp/echo.pl $1 ${2:-} >/tmp/echo-$1.log 2>&1 &"
         local hex
         hex=$(printf '%04X' "$1")
-        listening() { lxs -d deb -e grep -q ":$hex 00000000:0000 0A" /proc/net/tcp; }
+        listening() { lxs -d deb -e grep -qE ":$hex 0+:0000 0A" /proc/net/tcp /proc/net/tcp6; }
         wait_for 20 listening || fail "the echo server did not listen on $1 in the distro"
 }
 stop_echo() { lxs -d deb -e sh -c "kill \$(cat /tmp/echo-$1.pid)"; }
@@ -88,14 +88,16 @@ stop_echo "$port"
 secs=$(tcp_check down "$port" 2) || fail "port $port still forwarded 2 s after its listener closed"
 echo "forward of $port gone after $secs s"
 
-# A server on the distro's loopback only goes through the guest's relay.
-port=$(free_port)
-start_echo "$port" 127.0.0.1
-secs=$(tcp_check up "$port" 3) || fail "a loopback-only listener on $port was not on the host's 127.0.0.1 within 3 s"
-echo "forward of loopback-only $port up after $secs s"
-tcp_check echo "$port" 4 $((2 << 20)) || fail "connections through the relay lost or mixed data"
-stop_echo "$port"
-tcp_check down "$port" 2 >/dev/null || fail "loopback-only port $port still forwarded 2 s after its listener closed"
+# Servers on the distro's loopback only: 127.0.0.1, and ::1 (reached when 127.0.0.1 refuses).
+for address in 127.0.0.1 ::1; do
+        port=$(free_port)
+        start_echo "$port" "$address"
+        secs=$(tcp_check up "$port" 2) || fail "a listener on $address:$port was not on the host's 127.0.0.1 within 2 s"
+        echo "forward of $address:$port up after $secs s"
+        tcp_check echo "$port" 4 $((2 << 20)) || fail "connections to $address:$port lost or mixed data"
+        stop_echo "$port"
+        tcp_check down "$port" 2 >/dev/null || fail "port $port ($address) still forwarded 2 s after its listener closed"
+done
 
 taken=$(free_port)
 # Not through the function: $! must be python itself, or the kill below would leave it holding
