@@ -19,29 +19,16 @@
 #include <unistd.h>
 
 #include "event-loop.h"
+#include "loopback-addr.h"
 
 enum { TARGET_V4, TARGET_V6, TARGET_COUNT };
 
 static int connect_target(unsigned target, uint16_t port, int *fd_out)
 {
-        union {
-                struct sockaddr_in v4;
-                struct sockaddr_in6 v6;
-        } addr;
-        socklen_t len;
-        memset(&addr, 0, sizeof(addr));
-        if (target == TARGET_V4) {
-                addr.v4.sin_family = AF_INET;
-                addr.v4.sin_port = htons(port);
-                addr.v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-                len = sizeof(addr.v4);
-        } else {
-                addr.v6.sin6_family = AF_INET6;
-                addr.v6.sin6_port = htons(port);
-                addr.v6.sin6_addr = in6addr_loopback;
-                len = sizeof(addr.v6);
-        }
-        int fd = socket(target == TARGET_V4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        int family = target == TARGET_V4 ? AF_INET : AF_INET6;
+        struct sockaddr_storage addr;
+        socklen_t len = lxs_loopback_addr(family, port, &addr);
+        int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
         /* Small writes (a prompt, a 1-byte reply) go out at once; the host coalesces. */

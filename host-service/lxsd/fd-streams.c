@@ -96,6 +96,40 @@ ssize_t fd_sink_flush(struct fd_sink *k, int fd, size_t *dropped)
         return (ssize_t)written;
 }
 
+void vm_send_stream_credit(struct vm_manager *m, uint32_t id, uint32_t stream, uint32_t bytes)
+{
+        Lxs__Guest__StreamCredit cr = LXS__GUEST__STREAM_CREDIT__INIT;
+        cr.session_id = id;
+        cr.stream = (Lxs__Guest__Stream)stream;
+        cr.bytes = bytes;
+        Lxs__Guest__HostToGuest msg = LXS__GUEST__HOST_TO_GUEST__INIT;
+        msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_CREDIT;
+        msg.stream_credit = &cr;
+        vm_send(m, &msg.base);
+}
+
+void vm_send_stream_close(struct vm_manager *m, uint32_t id, uint32_t stream)
+{
+        Lxs__Guest__StreamClose sc = LXS__GUEST__STREAM_CLOSE__INIT;
+        sc.session_id = id;
+        sc.stream = (Lxs__Guest__Stream)stream;
+        Lxs__Guest__HostToGuest msg = LXS__GUEST__HOST_TO_GUEST__INIT;
+        msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_CLOSE;
+        msg.stream_close = &sc;
+        vm_send(m, &msg.base);
+}
+
+void vm_send_signal(struct vm_manager *m, uint32_t id, int sig)
+{
+        Lxs__Guest__ExecSignal es = LXS__GUEST__EXEC_SIGNAL__INIT;
+        es.session_id = id;
+        es.signal = sig;
+        Lxs__Guest__HostToGuest msg = LXS__GUEST__HOST_TO_GUEST__INIT;
+        msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_SIGNAL;
+        msg.exec_signal = &es;
+        vm_send(m, &msg.base);
+}
+
 ssize_t vm_send_stream_from_fd(struct vm_manager *m, uint32_t id, uint32_t stream, int fd, size_t max)
 {
         size_t want = max < LXS_STREAM_CHUNK ? max : LXS_STREAM_CHUNK;

@@ -1,5 +1,6 @@
-/* Host file descriptors at the ends of guest streams (guest.proto StreamData), shared by host
- * programs (host-exec.c) and forwarded connections (forward-conn.c).
+/* Host ends of guest streams (guest.proto StreamData and its control messages), shared by
+ * process sessions (sessions.c), host programs (host-exec.c) and forwarded connections
+ * (forward-conn.c).
  *
  * An fd_sink holds the guest's bytes that a nonblocking fd (a pipe, a pty master, a socket) has
  * not taken yet; the caller grants the guest credit for what was written, so the queue never
@@ -35,6 +36,11 @@ ssize_t fd_sink_write(struct fd_sink *k, int fd, const uint8_t *data, size_t len
 ssize_t fd_sink_flush(struct fd_sink *k, int fd, size_t *dropped);
 /* Empties the queue; returns the bytes it held. */
 size_t fd_sink_drop(struct fd_sink *k);
+
+/* StreamCredit, StreamClose and ExecSignal towards the guest, queued on the VM's channel. */
+void vm_send_stream_credit(struct vm_manager *m, uint32_t id, uint32_t stream, uint32_t bytes);
+void vm_send_stream_close(struct vm_manager *m, uint32_t id, uint32_t stream);
+void vm_send_signal(struct vm_manager *m, uint32_t id, int sig);
 
 /* Sends up to max bytes read from fd as StreamData{id, stream} towards the guest. Returns the
  * bytes sent, 0 at end of file, -EAGAIN when fd has nothing now, another negative errno. */

@@ -77,35 +77,12 @@ static void conn_free(struct forward_conn *fc, bool reset)
         free(fc);
 }
 
-static void send_host_msg(struct forward_conn *fc, Lxs__Guest__HostToGuest *msg)
-{
-        vm_send(fc->m, &msg->base);
-}
-
-static void send_reset(struct forward_conn *fc)
-{
-        Lxs__Guest__ExecSignal sig = LXS__GUEST__EXEC_SIGNAL__INIT;
-        sig.session_id = fc->id;
-        sig.signal = SIGKILL;
-        Lxs__Guest__HostToGuest msg = LXS__GUEST__HOST_TO_GUEST__INIT;
-        msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_SIGNAL;
-        msg.exec_signal = &sig;
-        send_host_msg(fc, &msg);
-}
-
 static void grant_output(struct forward_conn *fc, size_t bytes)
 {
         if (!bytes)
                 return;
         fc->recv_granted += bytes;
-        Lxs__Guest__StreamCredit cr = LXS__GUEST__STREAM_CREDIT__INIT;
-        cr.session_id = fc->id;
-        cr.stream = LXS__GUEST__STREAM__STREAM_STDOUT;
-        cr.bytes = (uint32_t)bytes;
-        Lxs__Guest__HostToGuest msg = LXS__GUEST__HOST_TO_GUEST__INIT;
-        msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_CREDIT;
-        msg.stream_credit = &cr;
-        send_host_msg(fc, &msg);
+        vm_send_stream_credit(fc->m, fc->id, LXS__GUEST__STREAM__STREAM_STDOUT, (uint32_t)bytes);
 }
 
 /* The client will take no more: what the guest sends is dropped from now on, and the server's
@@ -119,7 +96,7 @@ static void client_gone(struct forward_conn *fc)
         unwatch(fc, &fc->write_watch);
         grant_output(fc, fd_sink_drop(&fc->to_client));
         if (!fc->exited)
-                send_reset(fc);
+                vm_send_signal(fc->m, fc->id, SIGKILL); /* resets the server's side */
 }
 
 /* After output moved: the half-close once everything is out, the end once the guest's is. */
@@ -179,13 +156,7 @@ static void on_readable(struct lxs_loop *loop, int fd, uint32_t revents, void *d
                 return;
         }
         fc->client_eof = true;
-        Lxs__Guest__StreamClose sc = LXS__GUEST__STREAM_CLOSE__INIT;
-        sc.session_id = fc->id;
-        sc.stream = LXS__GUEST__STREAM__STREAM_STDIN;
-        Lxs__Guest__HostToGuest msg = LXS__GUEST__HOST_TO_GUEST__INIT;
-        msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_CLOSE;
-        msg.stream_close = &sc;
-        send_host_msg(fc, &msg);
+        vm_send_stream_close(fc->m, fc->id, LXS__GUEST__STREAM__STREAM_STDIN);
 }
 
 void forward_conn_open(struct vm_manager *m, uint16_t port, int fd)
@@ -214,12 +185,12 @@ void forward_conn_open(struct vm_manager *m, uint16_t port, int fd)
         Lxs__Guest__HostToGuest msg = LXS__GUEST__HOST_TO_GUEST__INIT;
         msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START;
         msg.exec_start = &st;
-        send_host_msg(fc, &msg);
+        vm_send(m, &msg.base);
 }
 
 int forward_conn_on_started(struct forward_conn *fc, const Lxs__Guest__ExecStarted *msg)
 {
-        if (fc->started)
+        if (fc->started || fc->exited)
                 return -EPROTO;
         fc->started = true;
         watch_client(fc);
@@ -228,7 +199,7 @@ int forward_conn_on_started(struct forward_conn *fc, const Lxs__Guest__ExecStart
 
 int forward_conn_on_failed(struct forward_conn *fc, const Lxs__Guest__ExecFailed *msg)
 {
-        if (fc->started)
+        if (fc->started || fc->exited)
                 return -EPROTO;
         conn_free(fc, true); /* as a refused connection looks on the host */
         return 0;
@@ -237,7 +208,7 @@ int forward_conn_on_failed(struct forward_conn *fc, const Lxs__Guest__ExecFailed
 int forward_conn_on_data(struct forward_conn *fc, const Lxs__Guest__StreamData *msg)
 {
         size_t len = msg->data.len;
-        if (!fc->started || msg->stream != LXS__GUEST__STREAM__STREAM_STDOUT || fc->server_eof ||
+        if (!fc->started || fc->exited || msg->stream != LXS__GUEST__STREAM__STREAM_STDOUT || fc->server_eof ||
             len > fc->recv_granted)
                 return -EPROTO;
         fc->recv_granted -= len;
@@ -264,7 +235,7 @@ int forward_conn_on_data(struct forward_conn *fc, const Lxs__Guest__StreamData *
 
 int forward_conn_on_close(struct forward_conn *fc, const Lxs__Guest__StreamClose *msg)
 {
-        if (!fc->started || msg->stream != LXS__GUEST__STREAM__STREAM_STDOUT || fc->server_eof)
+        if (!fc->started || fc->exited || msg->stream != LXS__GUEST__STREAM__STREAM_STDOUT || fc->server_eof)
                 return -EPROTO;
         fc->server_eof = true;
         after_output(fc);
@@ -273,7 +244,7 @@ int forward_conn_on_close(struct forward_conn *fc, const Lxs__Guest__StreamClose
 
 int forward_conn_on_credit(struct forward_conn *fc, const Lxs__Guest__StreamCredit *msg)
 {
-        if (!fc->started || msg->stream != LXS__GUEST__STREAM__STREAM_STDIN ||
+        if (!fc->started || fc->exited || msg->stream != LXS__GUEST__STREAM__STREAM_STDIN ||
             fc->send_credit + msg->bytes > (uint64_t)LXS_STREAM_INITIAL_CREDIT * 4)
                 return -EPROTO;
         fc->send_credit += msg->bytes;

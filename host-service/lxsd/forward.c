@@ -16,6 +16,7 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "loopback-addr.h"
 #include "lxsd.h"
 
 /* Connections waiting for lxsd to accept them, per listener. */
@@ -23,23 +24,8 @@
 
 int forward_listen_loopback(int family, uint16_t port)
 {
-        union {
-                struct sockaddr_in v4;
-                struct sockaddr_in6 v6;
-        } addr;
-        socklen_t len;
-        memset(&addr, 0, sizeof(addr));
-        if (family == AF_INET) {
-                addr.v4.sin_family = AF_INET;
-                addr.v4.sin_port = htons(port);
-                addr.v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-                len = sizeof(addr.v4);
-        } else {
-                addr.v6.sin6_family = AF_INET6;
-                addr.v6.sin6_port = htons(port);
-                addr.v6.sin6_addr = in6addr_loopback;
-                len = sizeof(addr.v6);
-        }
+        struct sockaddr_storage addr;
+        socklen_t len = lxs_loopback_addr(family, port, &addr);
         _cleanup_close_ int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;

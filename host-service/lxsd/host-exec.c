@@ -163,13 +163,8 @@ static void maybe_finish(struct host_exec *he)
 static void send_close(struct host_exec *he, int st)
 {
         close_out(he, st);
-        Lxs__Guest__StreamClose sc = LXS__GUEST__STREAM_CLOSE__INIT;
-        sc.session_id = he->id;
-        sc.stream = (Lxs__Guest__Stream)st;
-        Lxs__Guest__HostToGuest msg = LXS__GUEST__HOST_TO_GUEST__INIT;
-        msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_CLOSE;
-        msg.stream_close = &sc;
-        send_msg(he, &msg);
+        if (live(he))
+                vm_send_stream_close(he->m, he->id, (uint32_t)st);
 }
 
 static void on_output(struct lxs_loop *loop, int fd, uint32_t revents, void *data);
@@ -206,14 +201,8 @@ static void send_stdin_credit(struct host_exec *he, size_t bytes)
         if (!bytes)
                 return;
         he->in_granted += bytes;
-        Lxs__Guest__StreamCredit cr = LXS__GUEST__STREAM_CREDIT__INIT;
-        cr.session_id = he->id;
-        cr.stream = LXS__GUEST__STREAM__STREAM_STDIN;
-        cr.bytes = (uint32_t)bytes;
-        Lxs__Guest__HostToGuest msg = LXS__GUEST__HOST_TO_GUEST__INIT;
-        msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_CREDIT;
-        msg.stream_credit = &cr;
-        send_msg(he, &msg);
+        if (live(he))
+                vm_send_stream_credit(he->m, he->id, LXS__GUEST__STREAM__STREAM_STDIN, (uint32_t)bytes);
 }
 
 static void on_stdin_writable(struct lxs_loop *loop, int fd, uint32_t revents, void *data);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "fd-streams.h"
 #include "log.h"
 #include "lxsd.h"
 
@@ -147,15 +148,8 @@ int session_start(struct vm_manager *m, struct client *c, const Lxs__Service__Ex
 
 static void send_guest_credit(struct vm_manager *m, struct session *s, int stream, uint32_t bytes)
 {
-        Lxs__Guest__StreamCredit cr = LXS__GUEST__STREAM_CREDIT__INIT;
-        cr.session_id = s->id;
-        cr.stream = (Lxs__Guest__Stream)stream;
-        cr.bytes = bytes;
-        Lxs__Guest__HostToGuest msg = LXS__GUEST__HOST_TO_GUEST__INIT;
-        msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_CREDIT;
-        msg.stream_credit = &cr;
         s->out_credit[stream] += bytes;
-        vm_send(m, &msg.base);
+        vm_send_stream_credit(m, s->id, (uint32_t)stream, bytes);
 }
 
 static void credit_back_all(struct vm_manager *m, struct session *s)
@@ -177,24 +171,12 @@ void session_client_drained(struct vm_manager *m, struct client *c)
 
 static void send_signal(struct vm_manager *m, struct session *s, int sig)
 {
-        Lxs__Guest__ExecSignal es = LXS__GUEST__EXEC_SIGNAL__INIT;
-        es.session_id = s->id;
-        es.signal = sig;
-        Lxs__Guest__HostToGuest msg = LXS__GUEST__HOST_TO_GUEST__INIT;
-        msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_SIGNAL;
-        msg.exec_signal = &es;
-        vm_send(m, &msg.base);
+        vm_send_signal(m, s->id, sig);
 }
 
 static void send_stdin_close(struct vm_manager *m, struct session *s)
 {
-        Lxs__Guest__StreamClose sc = LXS__GUEST__STREAM_CLOSE__INIT;
-        sc.session_id = s->id;
-        sc.stream = LXS__GUEST__STREAM__STREAM_STDIN;
-        Lxs__Guest__HostToGuest msg = LXS__GUEST__HOST_TO_GUEST__INIT;
-        msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_CLOSE;
-        msg.stream_close = &sc;
-        vm_send(m, &msg.base);
+        vm_send_stream_close(m, s->id, LXS__GUEST__STREAM__STREAM_STDIN);
 }
 
 void session_client_gone(struct vm_manager *m, struct session *s)

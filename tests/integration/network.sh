@@ -79,6 +79,18 @@ start_echo "$port"
 secs=$(tcp_check up "$port" 2) || fail "a distro listener on $port was not on the host's 127.0.0.1 within 2 s"
 echo "forward of $port up after $secs s"
 tcp_check echo "$port" 8 $((4 << 20)) || fail "concurrent forwarded connections lost or mixed data"
+# Loopback only: the host's other addresses must not answer on the forwarded port.
+for address in $(hostname -I 2>/dev/null); do
+        case $address in 127.* | ::1) continue ;; esac
+        python3 -c 'import socket,sys
+try:
+    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+except (ConnectionRefusedError, OSError):
+    sys.exit(0)
+sys.exit(1)' "$address" "$port" || fail "forwarded port $port answers on the host's public address $address"
+        checked_public=1
+done
+[ -n "${checked_public:-}" ] || echo "the host has no address besides loopback: loopback-only binding not checked"
 if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
         tcp_check up6 "$port" 2 >/dev/null || fail "a distro listener on $port was not on the host's [::1] within 2 s"
 else
