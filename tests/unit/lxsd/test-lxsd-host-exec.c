@@ -17,75 +17,7 @@
 
 #include "../check.h"
 #include "cleanup.h"
-#include "log.h"
-#include "lxsd.h"
-
-static struct lxsd d;
-static int guest_fd = -1;
-static struct lxs_frame_reader guest_rd;
-
-static int fake_start(const struct lxs_vm_params *p, struct lxs_vm *vm, char **err) { return -ENOSYS; }
-static int fake_kill(struct lxs_vm *vm) { return 0; }
-static int fake_reap(struct lxs_vm *vm, int *status)
-{
-        *status = 0;
-        return 0;
-}
-static const struct lxs_vm_ops fake_driver = {
-        .name = "test", .start = fake_start, .kill = fake_kill, .reap = fake_reap,
-};
-
-static void quit(struct lxs_loop *loop, void *data) { lxs_loop_quit(loop); }
-
-static void run_for(unsigned ms)
-{
-        lxs_loop_timer(d.loop, ms, quit, NULL);
-        lxs_loop_run(d.loop);
-}
-
-static void on_control(struct lxs_loop *loop, int fd, uint32_t revents, void *data)
-{
-        guest_channel_readable(data);
-}
-
-/* The next message lxsd sent the guest, waiting up to ms; NULL if none came. */
-static Lxs__Guest__HostToGuest *guest_next(unsigned ms)
-{
-        for (unsigned waited = 0;; waited += 10) {
-                const uint8_t *p;
-                size_t len;
-                if (lxs_frame_reader_next(&guest_rd, &p, &len) > 0)
-                        return lxs_host_to_guest_decode(p, len);
-                if (lxs_frame_reader_fill(&guest_rd, guest_fd) > 0)
-                        continue;
-                if (waited >= ms)
-                        return NULL;
-                run_for(10);
-        }
-}
-
-static Lxs__Guest__HostToGuest *guest_expect(Lxs__Guest__HostToGuest__MsgCase kind)
-{
-        Lxs__Guest__HostToGuest *m = guest_next(5000);
-        if (!m || m->msg_case != kind) {
-                fprintf(stderr, "expected guest message %d, got %d\n", kind, m ? (int)m->msg_case : -1);
-                check_failures++;
-                if (m)
-                        lxs__guest__host_to_guest__free_unpacked(m, NULL);
-                return NULL;
-        }
-        return m;
-}
-
-static void guest_send(const Lxs__Guest__GuestToHost *msg)
-{
-        struct lxs_outq q;
-        lxs_outq_init(&q);
-        lxs_outq_push_msg(&q, &msg->base);
-        lxs_outq_flush(&q, guest_fd);
-        lxs_outq_free(&q);
-        run_for(10);
-}
+#include "fake-guest.h"
 
 static void start(uint32_t id, char **argv, size_t argc, char **env, size_t nenv, const char *cwd, bool tty)
 {
@@ -272,39 +204,10 @@ static void test_limit(struct vm_manager *m)
 
 int main(void)
 {
-        lxsd_log_open("/dev/null", getenv("TEST_VERBOSE") != NULL);
-        d = (struct lxsd){ .listen_fd = -1, .listen_watch = -1, .reap_timer = -1 };
-        if (lxs_loop_new(&d.loop) < 0)
-                return 1;
-        d.runtime_dir = strdup("/tmp");
-        d.state_dir = strdup("/tmp");
-        d.image_dir = strdup("/tmp");
-        d.config_path = strdup("/nonexistent/lxs.conf");
-        struct vm_manager *m = &d.vm;
-        vm_manager_init(m, &d);
-        m->driver = &fake_driver;
-        int ctl[2];
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, ctl) < 0)
-                return 1;
-        m->vm = (struct lxs_vm){ .pid = -1, .pidfd = -1, .control_fd = ctl[0], .qmp_fd = -1 };
-        lxs_frame_reader_init(&m->rd);
-        lxs_outq_init(&m->out);
-        m->control_watch = lxs_loop_watch(d.loop, ctl[0], POLLIN, on_control, m);
-        m->state = VM_RUNNING;
-        guest_fd = ctl[1];
-        lxs_frame_reader_init(&guest_rd);
-
+        struct vm_manager *m = fake_guest_setup();
         test_switch_off(m);
         test_programs(m);
         test_limit(m);
-
-        lxs_frame_reader_free(&guest_rd);
-        close(guest_fd);
-        lxs_config_free(&m->cfg);
-        lxs_loop_free(d.loop);
-        free(d.runtime_dir);
-        free(d.state_dir);
-        free(d.image_dir);
-        free(d.config_path);
+        fake_guest_teardown();
         return check_result("test-lxsd-host-exec");
 }
