@@ -156,11 +156,21 @@ int forward_on_listening(struct vm_manager *m, const Lxs__Guest__ListeningPorts 
                         listener_close(m, &m->forwarded[i]);
         }
         m->n_forwarded = kept;
+        size_t over = 0;
         for (size_t i = 0; i < n; i++) {
-                if (!forwarded(m, kept, wanted[i]) &&
-                    listener_open(m, wanted[i], &m->forwarded[m->n_forwarded]) == 0)
+                if (forwarded(m, kept, wanted[i]))
+                        continue;
+                if (m->n_forwarded == LXSD_FORWARDED_PORTS_MAX) {
+                        if (over++ == 0)
+                                lxsd_log("localhost forwarding: port %u: skipped: %u ports forwarded already", wanted[i],
+                                         LXSD_FORWARDED_PORTS_MAX);
+                        continue;
+                }
+                if (listener_open(m, wanted[i], &m->forwarded[m->n_forwarded]) == 0)
                         m->n_forwarded++;
         }
+        if (over > 1)
+                lxsd_log("localhost forwarding: %zu more ports skipped", over - 1);
         /* Added ports went to the end: keep the set sorted for the next diff. */
         for (size_t i = 1; i < m->n_forwarded; i++)
                 for (size_t j = i; j > 0 && m->forwarded[j - 1].port > m->forwarded[j].port; j--) {

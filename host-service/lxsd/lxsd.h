@@ -91,8 +91,11 @@ struct forward_listener {
         int watch[2];
 };
 
-/* Forwarded connections open at once per VM; more are closed at accept (logged). */
-#define LXSD_FORWARD_CONNS_MAX 512u
+/* Forwarded ports (two listening sockets each) and connections open at once per VM: what the
+ * guest reports beyond is skipped (logged), more clients are closed at accept (logged). Both
+ * keep lxsd well inside the usual limit of 1,024 descriptors whatever the guest says. */
+#define LXSD_FORWARDED_PORTS_MAX 128u
+#define LXSD_FORWARD_CONNS_MAX 256u
 
 struct vm_manager {
         struct lxsd *d;
@@ -118,7 +121,7 @@ struct vm_manager {
         struct distro *distros[LXS_VM_MAX_DISKS];   /* indexed by SCSI target */
         unsigned ndistros;
         uint64_t stuck_targets;                /* bit i: target i could not be detached */
-        struct forward_listener forwarded[LXS_LISTENING_PORTS_MAX]; /* by ascending port */
+        struct forward_listener forwarded[LXSD_FORWARDED_PORTS_MAX]; /* by ascending port */
         size_t n_forwarded;
         int (*listen_loopback)(int family, uint16_t port); /* forward_listen_loopback; a fuzzer's fake */
         struct forward_conn *forward_conns;

@@ -127,6 +127,12 @@ static void exited(uint32_t id)
         guest_send(&msg);
 }
 
+static int compare_ports(const void *a, const void *b)
+{
+        uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+        return x < y ? -1 : x > y;
+}
+
 static bool has_ipv6_loopback(void)
 {
         struct sockaddr_storage ss;
@@ -263,6 +269,20 @@ int main(void)
         send_ports(NULL, 0);
         CHECK_EQ_INT(m->n_forwarded, 0);
         CHECK_EQ_INT(client(AF_INET, port), -ECONNREFUSED);
+
+        /* A guest reporting more ports than lxsd forwards gets the first ones. */
+        static uint32_t many[LXSD_FORWARDED_PORTS_MAX + 8];
+        for (size_t i = 0; i < LXS_ARRAY_SIZE(many); i++)
+                many[i] = free_port();
+        qsort(many, LXS_ARRAY_SIZE(many), sizeof(many[0]), compare_ports);
+        size_t distinct = 1;
+        for (size_t i = 1; i < LXS_ARRAY_SIZE(many); i++)
+                if (many[i] != many[distinct - 1])
+                        many[distinct++] = many[i];
+        send_ports(many, distinct);
+        CHECK_EQ_INT(m->n_forwarded, LXSD_FORWARDED_PORTS_MAX);
+        send_ports(NULL, 0);
+        CHECK_EQ_INT(m->n_forwarded, 0);
 
         /* Server bytes beyond the credit lxsd granted: a violation that ends the VM. */
         send_ports(&ports[port < taken ? 0 : 1], 1);
