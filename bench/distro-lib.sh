@@ -38,12 +38,21 @@ distro_bench_stop() {
         sleep 0.3
 }
 
-distro_bench_cleanup() {
-        distro_bench_stop
-        # A distro's file view may still be mounted for a moment after its VM went.
-        local m
+# distro_bench_remove DIR: removes an lxs runtime tree once its VM is stopped. A distro's file
+# view may still be mounted, or its process about to remove its mount point, for a moment.
+distro_bench_remove() {
+        local root=$1 m i
         for m in "$root"/run/mnt/*; do
                 mountpoint -q "$m" 2>/dev/null && { fusermount3 -uz "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; }
         done
+        for i in 1 2 3 4 5 6 7 8 9 10; do
+                rm -rf "$root" 2>/dev/null && return 0
+                sleep 0.2
+        done
         rm -rf "$root"
+}
+
+distro_bench_cleanup() {
+        distro_bench_stop
+        distro_bench_remove "$root"
 }

@@ -35,7 +35,8 @@ modules=$(sed -n 's/^LXS_GUEST_MODULES:INTERNAL=//p' "$build/CMakeCache.txt")
 
 root=$(mktemp -d /tmp/lxs-throughput.XXXXXX)
 export LXS_RUNTIME_DIR=$root/run LXS_STATE_DIR=$root/state LXS_CONFIG_DIR=$root/config LXS_DATA_DIR=$root/data
-trap '"$lxs" --shutdown >/dev/null 2>&1; rm -rf "$root"' EXIT
+. "$repo/bench/distro-lib.sh"
+trap '"$lxs" --shutdown >/dev/null 2>&1; distro_bench_remove "$root"' EXIT
 "$mkimage" --kernel "$kernel" --modules "$modules" --init "$guest" --busybox /bin/busybox \
         --modules-list "$repo/utility-vm/image/modules.list" --out "$root/raw.img" >/dev/null
 

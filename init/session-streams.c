@@ -35,6 +35,8 @@
 /* Where output goes when the channel cannot take it (no host: the session dies with it). */
 static uint8_t discard_buf[LXS_STREAM_CHUNK];
 
+static void input_flush(struct session *s);
+
 static void send_stream_close(struct session *s, Lxs__Guest__Stream stream)
 {
         Lxs__Guest__StreamClose c = LXS__GUEST__STREAM_CLOSE__INIT;
@@ -174,6 +176,8 @@ void session_streams_start(struct session *s)
         }
         for (int i = 0; i < 2; i++)
                 output_watch(s, &s->out[i]);
+        if (s->in.head || s->in.close_requested)
+                input_flush(s); /* what a connection's client sent while it was being made */
 }
 
 /* ---- input ---- */
@@ -298,6 +302,12 @@ void session_stdin_data(struct session *s, const uint8_t *data, size_t len)
         }
         if (len == 0)
                 return;
+        if (s->connect_watch >= 0) {
+                /* The host pipelines a client's first bytes with the connect; they wait here. */
+                if (input_queue(s, data, len, true) < 0)
+                        session_abort(s, "out of memory for stdin");
+                return;
+        }
         if (s->in.discard || s->in.fd < 0) {
                 grant_stdin(s, len);
                 return;

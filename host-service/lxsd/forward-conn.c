@@ -6,7 +6,8 @@
  * written to the client and credited back to the guest only once the client's socket took it,
  * so a client that stops reading stalls its own connection and lxsd holds at most the initial
  * credit for it; what the client sends (STREAM_STDIN) is read only while the guest has granted
- * credit, straight into the channel's queue. End of file either way is a half-close
+ * credit, straight into the channel's queue, from the start: the guest holds what comes before
+ * its connect completed. End of file either way is a half-close
  * (StreamClose, shutdown). A client that resets or stops accepting bytes for good resets the
  * server's side (ExecSignal); a server that cannot be reached resets the client (SO_LINGER 0).
  * The guest is untrusted: data beyond the credit we granted, credit beyond what we could have
@@ -129,7 +130,7 @@ static void on_readable(struct lxs_loop *loop, int fd, uint32_t revents, void *d
 
 static void watch_client(struct forward_conn *fc)
 {
-        if (!fc->started || fc->client_eof || fc->client_gone || fc->read_watch >= 0 || fc->send_credit == 0)
+        if (fc->exited || fc->client_eof || fc->client_gone || fc->read_watch >= 0 || fc->send_credit == 0)
                 return;
         fc->read_watch = lxs_loop_watch(fc->m->d->loop, fc->fd, POLLIN, on_readable, fc);
         if (fc->read_watch < 0) {
@@ -186,6 +187,9 @@ void forward_conn_open(struct vm_manager *m, uint16_t port, int fd)
         msg.msg_case = LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START;
         msg.exec_start = &st;
         vm_send(m, &msg.base);
+        /* The client's first bytes go right behind (the guest queues them while it connects):
+         * a client that speaks first gets its answer one round trip sooner. */
+        watch_client(fc);
 }
 
 int forward_conn_on_started(struct forward_conn *fc, const Lxs__Guest__ExecStarted *msg)
@@ -193,7 +197,6 @@ int forward_conn_on_started(struct forward_conn *fc, const Lxs__Guest__ExecStart
         if (fc->started || fc->exited)
                 return -EPROTO;
         fc->started = true;
-        watch_client(fc);
         return 0;
 }
 

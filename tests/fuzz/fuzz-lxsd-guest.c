@@ -16,6 +16,7 @@
  * real QEMU in tests/unit/vm and tests/integration). */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,6 +305,19 @@ static void script_step(struct vm_manager *m, int guest_fd, uint8_t op, uint8_t 
         guest_frame(m, guest_fd, &msg);
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+        remove(path); /* best effort: keep going */
+        return 0;
+}
+
+/* The scratch directory (lxsd's runtime, state and data dirs) goes with the process. */
+static void remove_scratch(void)
+{
+        if (d.runtime_dir)
+                nftw(d.runtime_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         if (!d.loop) {
@@ -320,6 +334,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 /* An empty registry: exec requests for unknown distros take the error path and
                  * never run e2fsck. */
                 setenv("LXS_DATA_DIR", dir, 1);
+                atexit(remove_scratch);
         }
         struct vm_manager *m = &d.vm;
         vm_manager_init(m, &d);

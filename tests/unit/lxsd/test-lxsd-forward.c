@@ -1,7 +1,7 @@
 /* lxsd's localhost forwarding (forward.c, forward-conn.c) against a scripted guest, with real
  * clients on the host's loopback: a reported port listens on 127.0.0.1 (and [::1] when the host
- * has it) and nowhere else; a connection becomes ExecStart{connect_port}; nothing of the client
- * goes to the guest before ExecStarted; bytes flow both ways with the server's credited back
+ * has it) and nowhere else; a connection becomes ExecStart{connect_port}, the client's first
+ * bytes right behind it (before ExecStarted); bytes flow both ways with the server's credited back
  * once the client took them; half-closes pass both ways; ExecExited closes the client; a guest
  * that cannot connect resets the client; a client that resets has the guest reset the server; a
  * port the host uses is skipped with the rest forwarded; a port no longer reported refuses; and
@@ -149,13 +149,8 @@ static void test_connection(struct vm_manager *m, uint16_t port)
                 return;
         uint32_t id = expect_connect(port);
         CHECK(id != 0 && (id & LXS_HOST_EXEC_ID_BIT) == 0);
-        /* The client speaks first; nothing reaches the guest before it is connected. */
+        /* The client speaks first: its bytes follow ExecStart without waiting for ExecStarted. */
         CHECK_EQ_INT(send(c, "hello", 5, 0), 5);
-        Lxs__Guest__HostToGuest *early = guest_next(100);
-        CHECK(early == NULL);
-        if (early)
-                lxs__guest__host_to_guest__free_unpacked(early, NULL);
-        started(id);
         Lxs__Guest__HostToGuest *g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_DATA);
         if (g) {
                 CHECK_EQ_INT(g->stream_data->session_id, id);
@@ -163,6 +158,7 @@ static void test_connection(struct vm_manager *m, uint16_t port)
                 CHECK(g->stream_data->data.len == 5 && memcmp(g->stream_data->data.data, "hello", 5) == 0);
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         }
+        started(id);
         /* The server answers; its credit comes back once the client's socket took the bytes. */
         server_sends(id, "world", 5);
         char buf[64];
@@ -257,6 +253,9 @@ int main(void)
                 if (c6 >= 0) {
                         uint32_t id = expect_connect(port);
                         close(c6);
+                        Lxs__Guest__HostToGuest *g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_CLOSE);
+                        if (g) /* the client's end of file, passed on before the connect completed */
+                                lxs__guest__host_to_guest__free_unpacked(g, NULL);
                         exited(id); /* the guest ends it before it ever connected */
                         CHECK(m->forward_conns == NULL);
                 }
