@@ -1,13 +1,15 @@
 #!/bin/bash
-# forward-io.sh [MIB]: localhost forwarding. One TCP connection carries MIB MiB (default 1024)
+# forward-io.sh [MIB] [ROUNDS]: localhost forwarding. One TCP connection carries MIB MiB (default 1024)
 # each way between the host and a server in the Debian minbase distro, reached through the
 # host's 127.0.0.1:PORT, against the same transfer between two host processes over the host's
 # loopback, measured in the same run, and against the same bytes through a command's stdio (the
 # control channel that carries forwarded connections, without TCP in the guest). Also connection
-# set-up: connect + a 1-byte round trip, median of 200. Goal (issue): >= 300 MB/s under TCG. Servers: perl (in the distro) and python
-# (on the host), both moving 1 MiB per system call.
+# set-up: connect + a 1-byte round trip, median of 200. Goal (issue): >= 300 MB/s under TCG.
+# Servers: perl (in the distro) and python (on the host), both moving 1 MiB per system call.
+# Each figure is the median of ROUNDS (default 3) rounds, which alternate all the measurements.
 set -euo pipefail
 mib=${1:-1024}
+rounds=${2:-3}
 . "$(dirname "$0")/distro-lib.sh"
 distro_bench_setup
 "$lxs" -d bench -e true
@@ -85,9 +87,6 @@ measure() { # WHERE MODE CLIENT-MODE [ADDR]: prints the client's figure
 }
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
 
-host_in=$(measure host sink send); host_out=$(measure host source recv); host_lat=$(measure host echo latency)
-fwd_in=$(measure distro sink send); fwd_out=$(measure distro source recv); fwd_lat=$(measure distro echo latency)
-lo_in=$(measure distro sink send 127.0.0.1); lo_out=$(measure distro source recv 127.0.0.1)
 # The channel's own ceiling: the same bytes through a command's stdio, no TCP in the guest.
 stdio() { # DIRECTION: prints MB/s
         local t0 t1
@@ -100,7 +99,21 @@ stdio() { # DIRECTION: prints MB/s
         t1=$(date +%s.%N)
         python3 -c "print('%.0f' % ($mib * 1048576 / ($t1 - $t0) / 1e6))"
 }
-stdio_in=$(stdio in); stdio_out=$(stdio out)
+median() { python3 -c 'import statistics,sys; print("%g" % statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+declare -A samples
+for ((round = 1; round <= rounds; round++)); do
+        samples[host_in]+=" $(measure host sink send)"; samples[host_out]+=" $(measure host source recv)"
+        samples[host_lat]+=" $(measure host echo latency)"
+        samples[fwd_in]+=" $(measure distro sink send)"; samples[fwd_out]+=" $(measure distro source recv)"
+        samples[fwd_lat]+=" $(measure distro echo latency)"
+        samples[lo_in]+=" $(measure distro sink send 127.0.0.1)"; samples[lo_out]+=" $(measure distro source recv 127.0.0.1)"
+        samples[stdio_in]+=" $(stdio in)"; samples[stdio_out]+=" $(stdio out)"
+done
+for k in "${!samples[@]}"; do
+        echo "samples $k:${samples[$k]}"
+        # shellcheck disable=SC2086
+        printf -v "$k" '%s' "$(median ${samples[$k]})"
+done
 echo "forwarded connection, $mib MiB each way (MB/s; ratios to the host's own loopback and to a command's stdio)"
 echo "  host -> distro (0.0.0.0 server):   $fwd_in  (host loopback $host_in, $(ratio "$fwd_in" "$host_in")x; stdio $stdio_in, $(ratio "$fwd_in" "$stdio_in")x)"
 echo "  distro -> host (0.0.0.0 server):   $fwd_out  (host loopback $host_out, $(ratio "$fwd_out" "$host_out")x; stdio $stdio_out, $(ratio "$fwd_out" "$stdio_out")x)"

@@ -57,6 +57,16 @@ static void adopt_socket(struct session *s)
 
 static void on_connect_ready(struct lxs_loop *loop, int fd, uint32_t revents, void *data);
 
+/* The outcome of a nonblocking connect once its socket polled writable: 0 or negative errno. */
+static int connect_outcome(int fd)
+{
+        int err = 0;
+        socklen_t len = sizeof(err);
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+                return -errno;
+        return -err;
+}
+
 /* Tries targets from s->connect_target on; 0 connected, 1 pending, negative errno when all
  * failed (the last target's error). */
 static int try_targets(struct session *s)
@@ -72,6 +82,17 @@ static int try_targets(struct session *s)
                         return 0;
                 }
                 if (err == -EINPROGRESS) {
+                        /* On loopback the handshake has usually completed by the time connect()
+                         * returns: look before paying for a trip round the event loop. */
+                        struct pollfd p = { .fd = s->sock, .events = POLLOUT };
+                        if (poll(&p, 1, 0) == 1) {
+                                err = connect_outcome(s->sock);
+                                if (err == 0) {
+                                        adopt_socket(s);
+                                        return 0;
+                                }
+                                continue;
+                        }
                         s->connect_watch = lxs_loop_watch(s->owner->loop, s->sock, POLLOUT, on_connect_ready, s);
                         if (s->connect_watch >= 0)
                                 return 1;
@@ -91,11 +112,7 @@ static void on_connect_ready(struct lxs_loop *loop, int fd, uint32_t revents, vo
         (void)loop;
         (void)revents;
         connect_unwatch(s);
-        int err = 0;
-        socklen_t len = sizeof(err);
-        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-                err = errno;
-        if (err == 0) {
+        if (connect_outcome(fd) == 0) {
                 adopt_socket(s);
                 session_connect_done(s, 0);
                 return;
