@@ -8,6 +8,7 @@
  * ever binds the host's loopback. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,9 @@ static void on_accept(struct lxs_loop *loop, int fd, uint32_t revents, void *dat
                 int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
                 if (c < 0)
                         return; /* EAGAIN; or the client gave up before we accepted it */
+                /* What the server sends goes out as it comes, as from the server itself. */
+                int one = 1;
+                setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
                 forward_conn_open(m, port, c);
         }
 }
