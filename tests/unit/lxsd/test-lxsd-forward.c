@@ -1,11 +1,12 @@
 /* lxsd's localhost forwarding (forward.c, forward-conn.c) against a scripted guest, with real
  * clients on the host's loopback: a reported port listens on 127.0.0.1 (and [::1] when the host
- * has it) and nowhere else; a connection becomes ExecStart{connect_port}, the client's first
- * bytes right behind it (before ExecStarted); bytes flow both ways with the server's credited back
- * once the client took them; half-closes pass both ways; ExecExited closes the client; a guest
- * that cannot connect resets the client; a client that resets has the guest reset the server; a
- * port the host uses is skipped with the rest forwarded; a port no longer reported refuses; and
- * server bytes beyond the credit end the VM, resetting its connections. */
+ * has it); a connection becomes ExecStart{connect_port}, the client's first bytes right behind
+ * it (before ExecStarted); bytes flow both ways with the server's credited back once the client
+ * took them; half-closes pass both ways; ExecExited closes the client; a guest that cannot
+ * connect resets the client; a client that resets has the guest reset the server; a port the
+ * host uses is skipped with the rest forwarded; a port no longer reported refuses; ports and
+ * clients beyond the caps are not taken; and server bytes beyond the credit end the VM,
+ * resetting its connections. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -283,10 +284,29 @@ int main(void)
         send_ports(NULL, 0);
         CHECK_EQ_INT(m->n_forwarded, 0);
 
-        /* Server bytes beyond the credit lxsd granted: a violation that ends the VM. */
+        /* More clients at once than lxsd carries: the one beyond is closed at accept. */
         send_ports(&ports[port < taken ? 0 : 1], 1);
-        _cleanup_close_ int c = client(AF_INET, port);
-        uint32_t id = expect_connect(port);
+        static int clients[LXSD_FORWARD_CONNS_MAX + 1];
+        for (size_t i = 0; i < LXS_ARRAY_SIZE(clients); i++) {
+                clients[i] = client(AF_INET, port);
+                if (i % 32 == 31)
+                        run_for(20); /* lxsd accepts, before its listen backlog is full */
+        }
+        size_t starts = 0;
+        uint32_t id = 0;
+        for (Lxs__Guest__HostToGuest *g; (g = guest_next(300)) != NULL;) {
+                if (g->msg_case == LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START && starts++ == 0)
+                        id = g->exec_start->session_id;
+                lxs__guest__host_to_guest__free_unpacked(g, NULL);
+        }
+        CHECK_EQ_INT(starts, LXSD_FORWARD_CONNS_MAX);
+        CHECK_EQ_INT(m->n_forward_conns, LXSD_FORWARD_CONNS_MAX);
+        char one;
+        CHECK_EQ_INT(client_read(clients[LXSD_FORWARD_CONNS_MAX], &one, 1, 1000), 0);
+        CHECK_EQ_INT(client_read(clients[0], &one, 1, 10), -EAGAIN);
+
+        /* Server bytes beyond the credit lxsd granted: a violation that ends the VM. */
+        int c = clients[0];
         started(id);
         static char big[LXS_STREAM_CHUNK];
         for (int i = 0; i < 6 && m->state != VM_STOPPED; i++)
@@ -300,6 +320,9 @@ int main(void)
         while ((n = client_read(c, buf, sizeof(buf), 2000)) > 0)
                 ;
         CHECK_EQ_INT(n, -ECONNRESET);
+        for (size_t i = 0; i < LXS_ARRAY_SIZE(clients); i++)
+                if (clients[i] >= 0)
+                        close(clients[i]);
 
         fake_guest_teardown();
         return check_result("test-lxsd-forward");
