@@ -62,22 +62,66 @@ void guest_send(const Lxs__Guest__GuestToHost *msg)
         lxs_outq_push_msg(&q, &msg->base);
         lxs_outq_flush(&q, guest_fd);
         lxs_outq_free(&q);
-        run_for(10);
+        run_for(20);
 }
 
-struct vm_manager *fake_guest_setup(void)
+void guest_send_started(uint32_t id)
+{
+        Lxs__Guest__ExecStarted st = LXS__GUEST__EXEC_STARTED__INIT;
+        st.session_id = id;
+        Lxs__Guest__GuestToHost msg = LXS__GUEST__GUEST_TO_HOST__INIT;
+        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_STARTED;
+        msg.exec_started = &st;
+        guest_send(&msg);
+}
+
+void guest_send_exited(uint32_t id)
+{
+        Lxs__Guest__ExecExited ex = LXS__GUEST__EXEC_EXITED__INIT;
+        ex.session_id = id;
+        Lxs__Guest__GuestToHost msg = LXS__GUEST__GUEST_TO_HOST__INIT;
+        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_EXITED;
+        msg.exec_exited = &ex;
+        guest_send(&msg);
+}
+
+void guest_send_data(uint32_t id, Lxs__Guest__Stream stream, const void *data, size_t len)
+{
+        Lxs__Guest__StreamData sd = LXS__GUEST__STREAM_DATA__INIT;
+        sd.session_id = id;
+        sd.stream = stream;
+        sd.data.data = (uint8_t *)data;
+        sd.data.len = len;
+        Lxs__Guest__GuestToHost msg = LXS__GUEST__GUEST_TO_HOST__INIT;
+        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_DATA;
+        msg.stream_data = &sd;
+        guest_send(&msg);
+}
+
+void guest_send_close(uint32_t id, Lxs__Guest__Stream stream)
+{
+        Lxs__Guest__StreamClose sc = LXS__GUEST__STREAM_CLOSE__INIT;
+        sc.session_id = id;
+        sc.stream = stream;
+        Lxs__Guest__GuestToHost msg = LXS__GUEST__GUEST_TO_HOST__INIT;
+        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CLOSE;
+        msg.stream_close = &sc;
+        guest_send(&msg);
+}
+
+struct vm_manager *fake_guest_setup(const char *dir, const struct lxs_vm_ops *driver)
 {
         lxsd_log_open("/dev/null", getenv("TEST_VERBOSE") != NULL);
         d = (struct lxsd){ .listen_fd = -1, .listen_watch = -1, .reap_timer = -1 };
         if (lxs_loop_new(&d.loop) < 0)
                 abort();
-        d.runtime_dir = strdup("/tmp");
-        d.state_dir = strdup("/tmp");
-        d.image_dir = strdup("/tmp");
+        d.runtime_dir = strdup(dir ? dir : "/tmp");
+        d.state_dir = strdup(dir ? dir : "/tmp");
+        d.image_dir = strdup(dir ? dir : "/tmp");
         d.config_path = strdup("/nonexistent/lxs.conf");
         struct vm_manager *m = &d.vm;
         vm_manager_init(m, &d);
-        m->driver = &fake_driver;
+        m->driver = driver ? driver : &fake_driver;
         int ctl[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, ctl) < 0)
                 abort();

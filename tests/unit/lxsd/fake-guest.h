@@ -7,8 +7,10 @@
 
 #include "lxsd.h"
 
-/* Sets up lxsd with a running VM; returns its manager. */
-struct vm_manager *fake_guest_setup(void);
+/* Sets up lxsd with a running VM; returns its manager. dir: lxsd's runtime, state and image
+ * directory (NULL: /tmp); driver: the VM driver (NULL: one that owns nothing and has no disks).
+ * lxsd itself is m->d. */
+struct vm_manager *fake_guest_setup(const char *dir, const struct lxs_vm_ops *driver);
 void fake_guest_teardown(void);
 
 /* Runs lxsd's event loop for ms milliseconds. */
@@ -21,11 +23,11 @@ Lxs__Guest__HostToGuest *guest_next(unsigned ms);
 
 #include "../check.h"
 
-/* The next message, which must be of this kind (else a check failure of the calling test, and
- * NULL). */
-static inline Lxs__Guest__HostToGuest *guest_expect(Lxs__Guest__HostToGuest__MsgCase kind)
+/* The next message within ms, which must be of this kind (else a check failure of the calling
+ * test, and NULL). */
+static inline Lxs__Guest__HostToGuest *guest_expect_within(Lxs__Guest__HostToGuest__MsgCase kind, unsigned ms)
 {
-        Lxs__Guest__HostToGuest *m = guest_next(5000);
+        Lxs__Guest__HostToGuest *m = guest_next(ms);
         if (!m || m->msg_case != kind) {
                 fprintf(stderr, "expected guest message %d, got %d\n", kind, m ? (int)m->msg_case : -1);
                 check_failures++;
@@ -35,8 +37,18 @@ static inline Lxs__Guest__HostToGuest *guest_expect(Lxs__Guest__HostToGuest__Msg
         }
         return m;
 }
+
+static inline Lxs__Guest__HostToGuest *guest_expect(Lxs__Guest__HostToGuest__MsgCase kind)
+{
+        return guest_expect_within(kind, 5000);
+}
 #endif
-/* Sends a message as the guest, then runs the loop for 10 ms. */
+/* Sends a message as the guest, then runs the loop for 20 ms. */
 void guest_send(const Lxs__Guest__GuestToHost *msg);
+/* Well-formed guest messages about a session (or host program, or connection) id. */
+void guest_send_started(uint32_t id);
+void guest_send_exited(uint32_t id);
+void guest_send_data(uint32_t id, Lxs__Guest__Stream stream, const void *data, size_t len);
+void guest_send_close(uint32_t id, Lxs__Guest__Stream stream);
 
 #endif

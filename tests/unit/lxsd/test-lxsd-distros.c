@@ -17,20 +17,17 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../check.h"
 #include "cleanup.h"
 #include "fd-util.h"
+#include "fake-guest.h"
 #include "log.h"
-#include "lxsd.h"
 #include "paths.h"
 
 /* A start runs the host's e2fsck first: a fraction of a second, but seconds on a loaded
  * machine. Waits end when the message comes, so a generous bound costs nothing. */
 #define START_WAIT_MS 30000
 
-static struct lxsd d;
-static int guest_fd = -1;
-static struct lxs_frame_reader guest_rd;
+static struct vm_manager *manager; /* lxsd's, from fake_guest_setup */
 static int attaches, detaches;
 static unsigned attached_target;
 static char attached_path[512];
@@ -58,59 +55,6 @@ static const struct lxs_vm_ops fake_driver = {
         .name = "test", .start = fake_start, .kill = fake_kill, .reap = fake_reap,
         .attach_disk = fake_attach, .detach_disk = fake_detach,
 };
-
-static void quit(struct lxs_loop *loop, void *data) { lxs_loop_quit(loop); }
-
-static void run_for(unsigned ms)
-{
-        lxs_loop_timer(d.loop, ms, quit, NULL);
-        lxs_loop_run(d.loop);
-}
-
-static void on_control(struct lxs_loop *loop, int fd, uint32_t revents, void *data)
-{
-        guest_channel_readable(data);
-}
-
-/* The next message lxsd sent the guest, waiting up to ms; NULL if none came. */
-static Lxs__Guest__HostToGuest *guest_next(unsigned ms)
-{
-        for (unsigned waited = 0;; waited += 10) {
-                const uint8_t *p;
-                size_t len;
-                if (lxs_frame_reader_next(&guest_rd, &p, &len) > 0)
-                        return lxs_host_to_guest_decode(p, len);
-                if (lxs_frame_reader_fill(&guest_rd, guest_fd) > 0)
-                        continue;
-                if (waited >= ms)
-                        return NULL;
-                run_for(10);
-        }
-}
-
-/* Skips to the next message of a kind (status requests and the like are not asked here). */
-static Lxs__Guest__HostToGuest *guest_expect(Lxs__Guest__HostToGuest__MsgCase kind, unsigned ms)
-{
-        Lxs__Guest__HostToGuest *m = guest_next(ms);
-        if (!m || m->msg_case != kind) {
-                fprintf(stderr, "expected guest message %d, got %d\n", kind, m ? (int)m->msg_case : -1);
-                check_failures++;
-                if (m)
-                        lxs__guest__host_to_guest__free_unpacked(m, NULL);
-                return NULL;
-        }
-        return m;
-}
-
-static void guest_send(const Lxs__Guest__GuestToHost *msg)
-{
-        struct lxs_outq q;
-        lxs_outq_init(&q);
-        lxs_outq_push_msg(&q, &msg->base);
-        lxs_outq_flush(&q, guest_fd);
-        lxs_outq_free(&q);
-        run_for(20);
-}
 
 static void guest_started(const char *name, char **warnings, size_t n)
 {
@@ -145,7 +89,7 @@ static struct cli cli_connect(void)
 {
         struct cli c = { .fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0) };
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/lxsd.sock", d.runtime_dir);
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/lxsd.sock", manager->d->runtime_dir);
         if (connect(c.fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 perror("connect");
         lxs_frame_reader_init(&c.rd);
@@ -286,7 +230,7 @@ static int make_image(const char *path, enum image_kind kind)
 
 static void test_flow(void)
 {
-        struct vm_manager *m = &d.vm;
+        struct vm_manager *m = manager;
         char states[256];
 
         /* Unknown: said before anything starts. */
@@ -297,7 +241,7 @@ static void test_flow(void)
 
         /* First session: e2fsck, attach, DistroStart with the registry's spelling and uid. */
         struct cli a = exec_in("deb.test", "ann", NULL, 0, LXS__GUEST__SHELL__SHELL_LOGIN);
-        Lxs__Guest__HostToGuest *g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, START_WAIT_MS);
+        Lxs__Guest__HostToGuest *g = guest_expect_within(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, START_WAIT_MS);
         CHECK_EQ_INT(attaches, 1);
         CHECK(strstr(attached_path, "/deb.img") != NULL);
         if (g) {
@@ -320,7 +264,7 @@ static void test_flow(void)
                 CHECK_EQ_STR(r->notice->message, "Deb.Test: /etc/lxs.conf:2: unknown key x");
         if (r)
                 lxs__service__reply__free_unpacked(r, NULL);
-        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START, 2000);
+        g = guest_expect_within(LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START, 2000);
         uint32_t session = 0;
         if (g) {
                 Lxs__Guest__ExecStart *es = g->exec_start;
@@ -362,7 +306,7 @@ static void test_flow(void)
         if (r)
                 lxs__service__reply__free_unpacked(r, NULL);
         cli_close(&a);
-        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_STOP, 2000);
+        g = guest_expect_within(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_STOP, 2000);
         if (g) {
                 CHECK_EQ_STR(g->distro_stop->name, "Deb.Test");
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
@@ -377,7 +321,7 @@ static void test_flow(void)
         CHECK(guest_next(100) == NULL);
         guest_stopped("Deb.Test", "");
         CHECK_EQ_INT(detaches, 1);
-        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, START_WAIT_MS);
+        g = guest_expect_within(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, START_WAIT_MS);
         if (g)
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         CHECK_EQ_INT(attaches, 2);
@@ -396,18 +340,18 @@ static void test_flow(void)
         /* Terminate a running distro: the session ends with the reason, the terminator waits
          * for DistroStopped; a DistroStopped for a Starting distro is stale and ignored. */
         struct cli e = exec_in("deb.test", "", argv_id, 1, LXS__GUEST__SHELL__SHELL_NONE);
-        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, START_WAIT_MS);
+        g = guest_expect_within(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, START_WAIT_MS);
         if (g)
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         guest_stopped("Deb.Test", "");
         list(states, sizeof(states));
         CHECK_EQ_STR(states, "Deb.Test Starting");
         guest_started("Deb.Test", NULL, 0);
-        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START, 2000);
+        g = guest_expect_within(LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START, 2000);
         if (g)
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         struct cli t = terminate("DEB.TEST");
-        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_STOP, 2000);
+        g = guest_expect_within(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_STOP, 2000);
         if (g)
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         CHECK(cli_next(&t, 50) == NULL); /* not before it is stopped */
@@ -439,16 +383,16 @@ static void test_flow(void)
         CHECK(guest_next(50) == NULL);
         CHECK_EQ_INT(m->ndistros, 0);
         struct cli s1 = exec_in("deb.test", "", argv_id, 1, LXS__GUEST__SHELL__SHELL_NONE);
-        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, START_WAIT_MS);
+        g = guest_expect_within(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, START_WAIT_MS);
         if (g)
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         guest_started("Deb.Test", NULL, 0);
-        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START, 2000);
+        g = guest_expect_within(LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START, 2000);
         uint32_t s1_id = g ? g->exec_start->session_id : 0;
         if (g)
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         struct cli v = exec_view("deb.test");
-        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START, 2000);
+        g = guest_expect_within(LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_START, 2000);
         if (g) {
                 CHECK_EQ_STR(g->exec_start->distro, "Deb.Test");
                 CHECK_EQ_STR(g->exec_start->image_tool, LXS_IMAGE_TOOL_9P_SERVER);
@@ -467,7 +411,7 @@ static void test_flow(void)
         if (r)
                 lxs__service__reply__free_unpacked(r, NULL);
         cli_close(&s1);
-        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_STOP, 2000);
+        g = guest_expect_within(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_STOP, 2000);
         if (g)
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         guest_stopped("Deb.Test", "");
@@ -509,7 +453,7 @@ static void test_flow(void)
 
         /* The VM going away takes every distro with it; their clients hear why. */
         struct cli h = exec_in("deb.test", "", argv_id, 1, LXS__GUEST__SHELL__SHELL_NONE);
-        g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, START_WAIT_MS);
+        g = guest_expect_within(LXS__GUEST__HOST_TO_GUEST__MSG_DISTRO_START, START_WAIT_MS);
         if (g)
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         vm_kill_now(m, "test");
@@ -549,32 +493,12 @@ int main(void)
         lxs_registry_unlock(&reg);
         lxs_registry_close(&reg);
 
-        lxsd_log_open("/dev/null", getenv("TEST_VERBOSE") != NULL);
-        d = (struct lxsd){ .listen_fd = -1, .listen_watch = -1, .reap_timer = -1 };
-        if (lxs_loop_new(&d.loop) < 0)
-                return 1;
-        d.runtime_dir = strdup(dir);
-        d.state_dir = strdup(dir);
-        d.image_dir = strdup(dir);
-        d.config_path = strdup("/nonexistent/lxs.conf");
-        CHECK_EQ_INT(lxsd_server_listen(&d), 0);
-
-        struct vm_manager *m = &d.vm;
-        vm_manager_init(m, &d);
-        m->driver = &fake_driver;
-        m->cfg.distro_idle_timeout_ms = 300;
-        int ctl[2];
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, ctl) < 0)
-                return 1;
-        m->vm = (struct lxs_vm){ .pid = -1, .pidfd = -1, .control_fd = ctl[0], .qmp_fd = -1 };
-        lxs_frame_reader_init(&m->rd);
-        lxs_outq_init(&m->out);
-        m->control_watch = lxs_loop_watch(d.loop, ctl[0], POLLIN, on_control, m);
-        m->state = VM_RUNNING;
-        guest_fd = ctl[1];
-        lxs_frame_reader_init(&guest_rd);
+        manager = fake_guest_setup(dir, &fake_driver);
+        CHECK_EQ_INT(lxsd_server_listen(manager->d), 0);
+        manager->cfg.distro_idle_timeout_ms = 300;
 
         test_flow();
+        fake_guest_teardown();
 
         char cmd[400];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

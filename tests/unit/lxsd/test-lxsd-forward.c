@@ -84,50 +84,6 @@ static uint32_t expect_connect(uint16_t port)
         return id;
 }
 
-static void started(uint32_t id)
-{
-        Lxs__Guest__ExecStarted st = LXS__GUEST__EXEC_STARTED__INIT;
-        st.session_id = id;
-        Lxs__Guest__GuestToHost msg = LXS__GUEST__GUEST_TO_HOST__INIT;
-        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_STARTED;
-        msg.exec_started = &st;
-        guest_send(&msg);
-}
-
-static void server_sends(uint32_t id, const void *data, size_t len)
-{
-        Lxs__Guest__StreamData sd = LXS__GUEST__STREAM_DATA__INIT;
-        sd.session_id = id;
-        sd.stream = LXS__GUEST__STREAM__STREAM_STDOUT;
-        sd.data.data = (uint8_t *)data;
-        sd.data.len = len;
-        Lxs__Guest__GuestToHost msg = LXS__GUEST__GUEST_TO_HOST__INIT;
-        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_DATA;
-        msg.stream_data = &sd;
-        guest_send(&msg);
-}
-
-static void server_closes(uint32_t id)
-{
-        Lxs__Guest__StreamClose sc = LXS__GUEST__STREAM_CLOSE__INIT;
-        sc.session_id = id;
-        sc.stream = LXS__GUEST__STREAM__STREAM_STDOUT;
-        Lxs__Guest__GuestToHost msg = LXS__GUEST__GUEST_TO_HOST__INIT;
-        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CLOSE;
-        msg.stream_close = &sc;
-        guest_send(&msg);
-}
-
-static void exited(uint32_t id)
-{
-        Lxs__Guest__ExecExited ex = LXS__GUEST__EXEC_EXITED__INIT;
-        ex.session_id = id;
-        Lxs__Guest__GuestToHost msg = LXS__GUEST__GUEST_TO_HOST__INIT;
-        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_EXEC_EXITED;
-        msg.exec_exited = &ex;
-        guest_send(&msg);
-}
-
 static int compare_ports(const void *a, const void *b)
 {
         uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -159,9 +115,9 @@ static void test_connection(struct vm_manager *m, uint16_t port)
                 CHECK(g->stream_data->data.len == 5 && memcmp(g->stream_data->data.data, "hello", 5) == 0);
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         }
-        started(id);
+        guest_send_started(id);
         /* The server answers; its credit comes back once the client's socket took the bytes. */
-        server_sends(id, "world", 5);
+        guest_send_data(id, LXS__GUEST__STREAM__STREAM_STDOUT, "world", 5);
         char buf[64];
         CHECK_EQ_INT(client_read(c, buf, sizeof(buf), 2000), 5);
         CHECK(memcmp(buf, "world", 5) == 0);
@@ -178,11 +134,11 @@ static void test_connection(struct vm_manager *m, uint16_t port)
                 CHECK_EQ_INT(g->stream_close->stream, LXS__GUEST__STREAM__STREAM_STDIN);
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         }
-        server_sends(id, "bye", 3);
+        guest_send_data(id, LXS__GUEST__STREAM__STREAM_STDOUT, "bye", 3);
         CHECK_EQ_INT(client_read(c, buf, sizeof(buf), 2000), 3);
-        server_closes(id);
+        guest_send_close(id, LXS__GUEST__STREAM__STREAM_STDOUT);
         CHECK_EQ_INT(client_read(c, buf, sizeof(buf), 2000), 0);
-        exited(id);
+        guest_send_exited(id);
         CHECK(m->forward_conns == NULL);
         CHECK_EQ_INT(m->n_forward_conns, 0);
         while ((g = guest_next(50)) != NULL) /* the credit for "bye" */
@@ -211,7 +167,7 @@ static void test_refused_and_reset(struct vm_manager *m, uint16_t port)
         int c2 = client(AF_INET, port);
         CHECK(c2 >= 0);
         id = expect_connect(port);
-        started(id);
+        guest_send_started(id);
         struct linger hard = { .l_onoff = 1, .l_linger = 0 };
         setsockopt(c2, SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
         close(c2);
@@ -221,19 +177,19 @@ static void test_refused_and_reset(struct vm_manager *m, uint16_t port)
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         }
         /* The server's bytes after that are dropped, and credited so it is never stuck. */
-        server_sends(id, "late", 4);
+        guest_send_data(id, LXS__GUEST__STREAM__STREAM_STDOUT, "late", 4);
         g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_CREDIT);
         if (g) {
                 CHECK_EQ_INT(g->stream_credit->bytes, 4);
                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
         }
-        exited(id);
+        guest_send_exited(id);
         CHECK(m->forward_conns == NULL);
 }
 
 int main(void)
 {
-        struct vm_manager *m = fake_guest_setup();
+        struct vm_manager *m = fake_guest_setup(NULL, NULL);
         uint16_t port = free_port(), taken = free_port();
         _cleanup_close_ int host_server = -1;
         {
@@ -257,7 +213,7 @@ int main(void)
                         Lxs__Guest__HostToGuest *g = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_STREAM_CLOSE);
                         if (g) /* the client's end of file, passed on before the connect completed */
                                 lxs__guest__host_to_guest__free_unpacked(g, NULL);
-                        exited(id); /* the guest ends it before it ever connected */
+                        guest_send_exited(id); /* the guest ends it before it ever connected */
                         CHECK(m->forward_conns == NULL);
                 }
         }
@@ -307,10 +263,10 @@ int main(void)
 
         /* Server bytes beyond the credit lxsd granted: a violation that ends the VM. */
         int c = clients[0];
-        started(id);
+        guest_send_started(id);
         static char big[LXS_STREAM_CHUNK];
         for (int i = 0; i < 6 && m->state != VM_STOPPED; i++)
-                server_sends(id, big, sizeof(big));
+                guest_send_data(id, LXS__GUEST__STREAM__STREAM_STDOUT, big, sizeof(big));
         CHECK_EQ_INT(m->state, VM_STOPPED);
         CHECK(m->forward_conns == NULL);
         CHECK_EQ_INT(m->n_forwarded, 0);

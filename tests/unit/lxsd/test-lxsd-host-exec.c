@@ -38,29 +38,6 @@ static void start(uint32_t id, char **argv, size_t argc, char **env, size_t nenv
         guest_send(&msg);
 }
 
-static void send_stdin(uint32_t id, const char *data, size_t len)
-{
-        Lxs__Guest__StreamData sd = LXS__GUEST__STREAM_DATA__INIT;
-        sd.session_id = id;
-        sd.stream = LXS__GUEST__STREAM__STREAM_STDIN;
-        sd.data.data = (uint8_t *)data;
-        sd.data.len = len;
-        Lxs__Guest__GuestToHost msg = LXS__GUEST__GUEST_TO_HOST__INIT;
-        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_DATA;
-        msg.stream_data = &sd;
-        guest_send(&msg);
-}
-
-static void close_stdin(uint32_t id)
-{
-        Lxs__Guest__StreamClose sc = LXS__GUEST__STREAM_CLOSE__INIT;
-        sc.session_id = id;
-        Lxs__Guest__GuestToHost msg = LXS__GUEST__GUEST_TO_HOST__INIT;
-        msg.msg_case = LXS__GUEST__GUEST_TO_HOST__MSG_STREAM_CLOSE;
-        msg.stream_close = &sc;
-        guest_send(&msg);
-}
-
 static void send_signal(uint32_t id, int sig)
 {
         Lxs__Guest__ExecSignal es = LXS__GUEST__EXEC_SIGNAL__INIT;
@@ -145,8 +122,8 @@ static void test_programs(struct vm_manager *m)
         Lxs__Guest__HostToGuest *st = guest_expect(LXS__GUEST__HOST_TO_GUEST__MSG_EXEC_STARTED);
         if (st)
                 lxs__guest__host_to_guest__free_unpacked(st, NULL);
-        send_stdin(ID(3), "hello\n", 6);
-        close_stdin(ID(3));
+        guest_send_data(ID(3), LXS__GUEST__STREAM__STREAM_STDIN, "hello\n", 6);
+        guest_send_close(ID(3), LXS__GUEST__STREAM__STREAM_STDIN);
         CHECK_EQ_INT(collect(ID(3), out, sizeof(out)), 0);
         CHECK_EQ_STR(out, "hello\n");
 
@@ -194,7 +171,7 @@ static void test_limit(struct vm_manager *m)
         /* Stdin beyond the grant is a violation: the VM goes, and its programs are hung up. */
         static char big[LXS_STREAM_CHUNK];
         for (int i = 0; i < 5 && m->state != VM_STOPPED; i++)
-                send_stdin(ID(100), big, sizeof(big));
+                guest_send_data(ID(100), LXS__GUEST__STREAM__STREAM_STDIN, big, sizeof(big));
         CHECK_EQ_INT(m->state, VM_STOPPED);
         CHECK_EQ_INT(m->nhost_execs, 0);
         for (int i = 0; i < 500 && m->host_execs; i++)
@@ -204,7 +181,7 @@ static void test_limit(struct vm_manager *m)
 
 int main(void)
 {
-        struct vm_manager *m = fake_guest_setup();
+        struct vm_manager *m = fake_guest_setup(NULL, NULL);
         test_switch_off(m);
         test_programs(m);
         test_limit(m);
