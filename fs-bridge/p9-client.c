@@ -282,6 +282,30 @@ int lxs_p9_walk(struct lxs_p9_client *c, uint32_t fid, unsigned n, const char *c
         return 0;
 }
 
+/* Walks fid to the new fid nf (n names: 0 clones, 1 walks one step) and sends `next`, which
+ * works on nf, in the same batch: both are on the wire before either answer (an in-order
+ * server finds the fid the walk made; `next` fails harmlessly when the walk did). Waits for
+ * both. 0 with both replies in kw and kn; else negative errno and nf clunked or given back. */
+static int walk_then(struct lxs_p9_client *c, uint32_t fid, uint32_t nf, unsigned n, const char *const *names,
+                     struct lxs_p9_msg *next, struct call *kw, struct call *kn)
+{
+        struct lxs_p9_msg mw;
+        walk_msg(&mw, fid, nf, n, names);
+        int rn = send_batch(c, (struct lxs_p9_msg *[]){ &mw, next }, (struct call *[]){ kw, kn }, 2);
+        int r = walk_result(c, kw, rn < 0 ? rn : p9c_call_wait(c, kw->s), n);
+        if (rn == 0)
+                rn = p9c_call_wait(c, kn->s);
+        if (r == 0 && rn < 0) {
+                (void)lxs_p9_clunk(c, nf);
+                return rn;
+        }
+        if (r < 0) {
+                fid_release(c, nf);
+                return r;
+        }
+        return 0;
+}
+
 int lxs_p9_walk_getattr(struct lxs_p9_client *c, uint32_t fid, const char *name, uint64_t mask,
                         uint32_t *newfid, struct lxs_p9_qid *qid, struct lxs_p9_rgetattr *attr)
 {
@@ -295,23 +319,11 @@ int lxs_p9_walk_getattr(struct lxs_p9_client *c, uint32_t fid, const char *name,
                 return r;
         CALL(kw, c);
         CALL(kg, c);
-        struct lxs_p9_msg mw, mg = { .type = LXS_P9_TGETATTR };
-        walk_msg(&mw, fid, nf, 1, &name);
+        struct lxs_p9_msg mg = { .type = LXS_P9_TGETATTR };
         mg.u.tgetattr = (struct lxs_p9_tgetattr){ nf, mask };
-        /* Both on the wire before either answer: the getattr finds the fid the walk made (an
-         * in-order server), or fails harmlessly when the walk did. */
-        int rg = send_batch(c, (struct lxs_p9_msg *[]){ &mw, &mg }, (struct call *[]){ &kw, &kg }, 2);
-        r = walk_result(c, &kw, rg < 0 ? rg : p9c_call_wait(c, kw.s), 1);
-        if (rg == 0)
-                rg = p9c_call_wait(c, kg.s);
-        if (r == 0 && rg < 0) {
-                (void)lxs_p9_clunk(c, nf);
-                return rg;
-        }
-        if (r < 0) {
-                fid_release(c, nf);
+        r = walk_then(c, fid, nf, 1, &name, &mg, &kw, &kg);
+        if (r < 0)
                 return r;
-        }
         *qid = reply_of(&kw)->u.rwalk.wqids.qid[0];
         *attr = reply_of(&kg)->u.rgetattr;
         *newfid = nf;
@@ -328,21 +340,11 @@ int lxs_p9_clone_open(struct lxs_p9_client *c, uint32_t fid, uint32_t flags, uin
                 return r;
         CALL(kw, c);
         CALL(ko, c);
-        struct lxs_p9_msg mw, mo = { .type = LXS_P9_TLOPEN };
-        walk_msg(&mw, fid, nf, 0, NULL);
+        struct lxs_p9_msg mo = { .type = LXS_P9_TLOPEN };
         mo.u.tlopen = (struct lxs_p9_tlopen){ nf, flags };
-        int ro = send_batch(c, (struct lxs_p9_msg *[]){ &mw, &mo }, (struct call *[]){ &kw, &ko }, 2);
-        r = walk_result(c, &kw, ro < 0 ? ro : p9c_call_wait(c, kw.s), 0);
-        if (ro == 0)
-                ro = p9c_call_wait(c, ko.s);
-        if (r == 0 && ro < 0) {
-                (void)lxs_p9_clunk(c, nf);
-                return ro;
-        }
-        if (r < 0) {
-                fid_release(c, nf);
+        r = walk_then(c, fid, nf, 0, NULL, &mo, &kw, &ko);
+        if (r < 0)
                 return r;
-        }
         *newfid = nf;
         return 0;
 }

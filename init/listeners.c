@@ -48,7 +48,7 @@ static size_t add(struct lxs_port_set *set, unsigned port)
         return 0;
 }
 
-size_t lxs_listeners_parse(const char *text, bool v6, struct lxs_port_set *wild, struct lxs_port_set *loop)
+size_t lxs_listeners_parse(const char *text, bool v6, struct lxs_port_set *set)
 {
         size_t addr_len = v6 ? 32 : 8, dropped = 0;
         for (const char *line = text; line && *line;) {
@@ -58,10 +58,10 @@ size_t lxs_listeners_parse(const char *text, bool v6, struct lxs_port_set *wild,
                 /* "  N: ADDR:PORT REMADDR:REMPORT ST ..."; the header line does not match. */
                 if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", local, &port, &state) == 3 &&
                     strlen(local) == addr_len && state == TCP_LISTEN && port > 0 && port <= 65535) {
-                        if (all_zero_hex(local))
-                                dropped += add(wild, port);
-                        else if (is_loopback(local, v6))
-                                dropped += add(loop, port);
+                        /* /init connects to the loopback addresses, which wildcard listeners
+                         * also accept. */
+                        if (all_zero_hex(local) || is_loopback(local, v6))
+                                dropped += add(set, port);
                 }
                 line = end ? end + 1 : NULL;
         }
@@ -71,11 +71,6 @@ size_t lxs_listeners_parse(const char *text, bool v6, struct lxs_port_set *wild,
 static int compare_ports(const void *a, const void *b)
 {
         return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
-}
-
-bool lxs_port_set_has(const struct lxs_port_set *set, uint16_t port)
-{
-        return bsearch(&port, set->ports, set->n, sizeof(port), compare_ports) != NULL;
 }
 
 void lxs_port_set_normalise(struct lxs_port_set *set)
@@ -97,13 +92,12 @@ static struct {
         bool sent_once;
 } scan;
 
-static void read_table(const char *path, bool v6, struct lxs_port_set *wild, struct lxs_port_set *loop4,
-                       struct lxs_port_set *loop6)
+static void read_table(const char *path, bool v6, struct lxs_port_set *set)
 {
         _cleanup_free_ char *text = NULL;
         if (lxs_read_file(path, PROC_NET_TCP_MAX, &text) < 0)
                 return; /* no IPv6 in this kernel, say: nothing listens there */
-        lxs_listeners_parse(text, v6, wild, v6 ? loop6 : loop4);
+        lxs_listeners_parse(text, v6, set);
 }
 
 static void send_ports(const struct lxs_port_set *set)
@@ -129,20 +123,14 @@ static void send_ports(const struct lxs_port_set *set)
 static void on_scan(struct lxs_loop *loop, void *data)
 {
         (void)data;
-        static struct lxs_port_set wild, loop4, loop6;
-        wild.n = loop4.n = loop6.n = 0;
-        read_table("/proc/net/tcp", false, &wild, &loop4, &loop6);
-        read_table("/proc/net/tcp6", true, &wild, &loop4, &loop6);
-        /* /init connects to the loopback addresses, which wildcard listeners also accept. */
-        for (int pass = 0; pass < 2; pass++) {
-                const struct lxs_port_set *set = pass == 0 ? &loop4 : &loop6;
-                for (size_t i = 0; i < set->n && wild.n < LXS_LISTENING_PORTS_MAX; i++)
-                        wild.ports[wild.n++] = set->ports[i];
-        }
-        lxs_port_set_normalise(&wild);
-        if (!scan.sent_once || wild.n != scan.sent.n ||
-            memcmp(wild.ports, scan.sent.ports, wild.n * sizeof(wild.ports[0])) != 0)
-                send_ports(&wild);
+        static struct lxs_port_set set;
+        set.n = 0;
+        read_table("/proc/net/tcp", false, &set);
+        read_table("/proc/net/tcp6", true, &set);
+        lxs_port_set_normalise(&set);
+        if (!scan.sent_once || set.n != scan.sent.n ||
+            memcmp(set.ports, scan.sent.ports, set.n * sizeof(set.ports[0])) != 0)
+                send_ports(&set);
         if (lxs_loop_timer(loop, LXS_LISTENERS_SCAN_MS, on_scan, NULL) < 0)
                 lxs_report(ENOMEM, false, NULL, "localhost forwarding: schedule the next scan");
 }

@@ -25,14 +25,13 @@ struct lxs_port_set {
         size_t n;
 };
 
-/* Adds the LISTEN lines of a /proc/net/tcp (v6: tcp6) text to `wild` (wildcard address) or
- * `loop` (loopback address); lines that do not parse, other states and other addresses are
+/* Adds to set the ports of the LISTEN lines of a /proc/net/tcp (v6: tcp6) text whose address
+ * is a wildcard or loopback one; lines that do not parse, other states and other addresses are
  * skipped. Returns the number of ports that did not fit. */
-size_t lxs_listeners_parse(const char *text, bool v6, struct lxs_port_set *wild, struct lxs_port_set *loop);
+size_t lxs_listeners_parse(const char *text, bool v6, struct lxs_port_set *set);
 
 /* Sorts and dedups set. */
 void lxs_port_set_normalise(struct lxs_port_set *set);
-bool lxs_port_set_has(const struct lxs_port_set *set, uint16_t port);
 
 
 /* Starts the periodic scan, sending to ch (its current value each time: it may be reopened).

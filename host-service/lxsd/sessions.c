@@ -169,23 +169,13 @@ void session_client_drained(struct vm_manager *m, struct client *c)
                 credit_back_all(m, c->session);
 }
 
-static void send_signal(struct vm_manager *m, struct session *s, int sig)
-{
-        vm_send_signal(m, s->id, sig);
-}
-
-static void send_stdin_close(struct vm_manager *m, struct session *s)
-{
-        vm_send_stream_close(m, s->id, LXS__GUEST__STREAM__STREAM_STDIN);
-}
-
 void session_client_gone(struct vm_manager *m, struct session *s)
 {
         s->client = NULL;
         /* As a terminal hang-up would: the process group learns its controller left. */
         if (!s->exited) {
-                send_signal(m, s, SIGHUP);
-                send_stdin_close(m, s);
+                vm_send_signal(m, s->id, SIGHUP);
+                vm_send_stream_close(m, s->id, LXS__GUEST__STREAM__STREAM_STDIN);
         }
         credit_back_all(m, s);
 }
